@@ -1,0 +1,28 @@
+"""Errors that stop a run (exit code 2). Per-file problems are FileError values, not exceptions."""
+
+from __future__ import annotations
+
+
+class HealthlintError(Exception):
+    """A problem with how healthlint was set up: a rule, a config file, a plugin, an option."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.reason = message
+        where = path or ""
+        if path and line is not None:
+            where = f"{path}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class RuleError(HealthlintError):
+    """A rule file or vocabulary that cannot be loaded."""
+
+
+class ConfigError(HealthlintError):
+    """A configuration file or command-line option that is not valid."""
+
+
+class PluginError(HealthlintError):
+    """A plugin that cannot be loaded or registers something invalid."""
