@@ -1,0 +1,150 @@
+"""The prose view under construction, shared by the Markdown, HTML and MDX formats.
+
+A format starts from a view where every character except ``\\n`` and ``\\r`` is a
+space, then *reveals* the characters that are published prose, at the offsets the
+parser reported for them. Nothing is ever searched for again: a format only copies
+text it was handed together with its position. Blocks, comments and problems are
+collected here too, so that the HTML machinery can write into a Markdown
+document's view when it reads an HTML block inside it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from operator import itemgetter
+from html.entities import html5
+
+from healthlint.types import Block, Comment, Document, Problem, Span
+
+_NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
+_COMMENT_PREFIX = "healthlint-"
+_FIRST = itemgetter(0)
+_BARE_URL = re.compile(
+    r"(?:\b[A-Za-z][A-Za-z0-9+.-]{1,30}://|\bwww\.)[^\s<>]*[^\s<>.,:;!?'\"()\[\]*_~]"
+)
+
+_SPACE_LIKE = str.maketrans(dict.fromkeys("\u00a0\t\n\r\x0c\x0b", " "))
+"""Decoded characters that must read as a plain space: ``&nbsp;`` between two words
+is a word gap to a rule pattern, and a decoded line break must not look like one."""
+
+
+def blank(text: str) -> str:
+    """``text`` with every character but ``\\n`` and ``\\r`` replaced by a space."""
+    if "\r" in text:
+        return _NOT_LINE_BREAK.sub(lambda match: " " * (match.end() - match.start()), text)
+    return "\n".join(" " * len(line) for line in text.split("\n"))
+
+
+def directive_body(body: str) -> str | None:
+    """The stripped comment body if it is a healthlint directive, else ``None``."""
+    stripped = body.strip()
+    return stripped if stripped.startswith(_COMMENT_PREFIX) else None
+
+
+def decode_reference(raw: str, *, in_attribute: bool = False, next_char: str = "") -> str | None:
+    """Decode one character reference (``&amp;``, ``&#8217;``, ``&#x2019;``, ``&copy``).
+
+    Returns ``None`` when ``raw`` is not a reference a browser would decode. Named
+    references without ``;`` decode only for the legacy names HTML allows, and in an
+    attribute value not when a letter, digit or ``=`` follows (``?a=1&copy=2``).
+    """
+    if raw.startswith("&#"):
+        digits = raw[3:] if raw[2:3] in ("x", "X") else raw[2:]
+        if not digits.rstrip(";"):
+            return None
+        return html.unescape(raw if raw.endswith(";") else raw + ";")
+    name = raw[1:]
+    if name.endswith(";"):
+        return html5.get(name)
+    if in_attribute and (next_char.isalnum() or next_char == "="):
+        return None
+    return html5.get(name)
+
+
+class ProseBuilder:
+    """Collects the prose view, blocks, comments and problems of one document.
+
+    Revealed text is kept as ``(offset, text)`` pieces that never overlap, and the
+    view is joined once at the end from them and a blanked copy of the source:
+    that keeps the cost per revealed piece constant, whatever the file's size.
+    """
+
+    __slots__ = ("blocks", "comments", "pieces", "problems", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.pieces: list[tuple[int, str]] = []
+        self.blocks: list[tuple[int, int, str]] = []
+        self.comments: list[Comment] = []
+        self.problems: list[Problem] = []
+
+    def reveal(self, start: int, text: str) -> None:
+        """Show ``text`` (a slice of the parsed text) as prose from ``start`` on.
+
+        A bare URL in the text stays blank: it is an address, not a claim, and GFM
+        makes it a link anyway.
+        """
+        if "://" in text or "www." in text:
+            position = 0
+            for url in _BARE_URL.finditer(text):
+                self.pieces.append((start + position, text[position : url.start()]))
+                position = url.end()
+            text = text[position:]
+            start += position
+        self.pieces.append((start, text))
+
+    def reveal_decoded(self, start: int, end: int, decoded: str) -> None:
+        """Put a decoded reference at ``start``; the rest of ``[start, end)`` stays blank."""
+        width = end - start
+        self.pieces.append((start, decoded.translate(_SPACE_LIKE)[:width].ljust(width)))
+
+    def add_block(self, start: int, end: int, scope: str) -> None:
+        """Record a block; it is trimmed to its visible prose when the view is built."""
+        if start < end:
+            self.blocks.append((start, end, scope))
+
+    def add_comment(self, start: int, end: int, body: str) -> None:
+        """Record a comment whose body is a healthlint directive; ignore any other."""
+        text = directive_body(body)
+        if text is not None:
+            self.comments.append(Comment(Span(start, end), text))
+
+    def problem(self, offset: int, message: str) -> None:
+        self.problems.append(Problem(offset, message))
+
+    def prose(self) -> str:
+        """Join the revealed pieces over the blanked source."""
+        blanked = blank(self.source)
+        parts: list[str] = []
+        position = 0
+        for start, text in sorted(self.pieces, key=_FIRST):
+            if start < position:
+                text = text[position - start :]
+                start = position
+            parts.append(blanked[position:start])
+            parts.append(text)
+            position = start + len(text)
+        parts.append(blanked[position:])
+        return "".join(parts)
+
+    def document(self, path: str, format_name: str) -> Document:
+        """The finished document, blocks, comments and problems in source order."""
+        prose = self.prose()
+        blocks: list[Block] = []
+        for start, end, scope in sorted(self.blocks, key=_FIRST):
+            text = prose[start:end]
+            trimmed_start = start + len(text) - len(text.lstrip())
+            trimmed_end = start + len(text.rstrip())
+            if trimmed_start < trimmed_end:
+                blocks.append(Block(Span(trimmed_start, trimmed_end), scope))
+        return Document(
+            path=path,
+            source=self.source,
+            prose=prose,
+            blocks=tuple(blocks),
+            format=format_name,
+            comments=tuple(sorted(self.comments, key=lambda comment: comment.span.start)),
+            problems=tuple(sorted(self.problems, key=lambda problem: problem.offset)),
+        )
+

@@ -1,0 +1,258 @@
+"""MDX: Markdown with ESM (``import``/``export``), JSX tags and ``{expressions}``.
+
+No maintained MDX parser exists for Python, so this format blanks what is not
+Markdown with a small scanner and hands the rest to the Markdown reader. The
+scanner knows only what it must to find where each piece ends: fenced code and
+code spans (left alone), ``import``/``export`` blocks at the start of a line (up
+to the next blank line, as MDX reads them), JSX tags with their quoted or braced
+attribute values, and braced expressions with JavaScript strings and comments
+inside. Blanking keeps every length, so the Markdown reader's offsets stay exact.
+
+Prose in JSX children is linted; tag names, attributes and expressions are not.
+``{/* healthlint-disable ... */}`` is a directive comment. Unbalanced braces and
+tags are reported as problems and the rest of the file is read all the same.
+
+MDX has no indented code, but Markdown does, and children are usually indented
+under their tag: a line that would open an indented code block (four columns of
+indentation after a blank line, the tag line included once blanked) gets a
+placeholder character in its indentation, which the parser reads as text and the
+prose view shows as a space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from healthlint.builtin.formats._prose import ProseBuilder, blank
+from healthlint.builtin.formats.frontmatter import DEFAULT_PUBLISHED_FIELDS, read_front_matter
+from healthlint.builtin.formats.markdown import read_markdown
+from healthlint.types import Document
+
+_SCAN = re.compile(
+    r"""^(?P<fence>[ ]{0,3}(?:`{3,}|~{3,}))
+    | ^(?P<esm>(?:import|export)(?=[\s{*"']))
+    | (?P<ticks>`+)
+    | (?P<comment><!--)
+    | (?P<char>[<{}])""",
+    re.MULTILINE | re.VERBOSE,
+)
+_EXPRESSION_TOKEN = re.compile(
+    r"""[{}]|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`|//[^\n]*|/\*.*?\*/""",
+    re.DOTALL,
+)
+_EXPRESSION_LIMIT = 100_000
+"""How far an expression may run: a stray ``{`` must not scan a large file to its end."""
+_TAG_NAME = re.compile(r"[A-Za-z_$][\w$.:-]*")
+_ATTRIBUTE_NAME = re.compile(r"[^\s=/>{}\"'<]+")
+_SPACE = re.compile(r"\s*")
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\r?\n|\Z)")
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\r?\n")
+_COMMENT_END = re.compile(r"-->")
+_COMMENT_EXPRESSION = re.compile(r"\{\s*/\*(?P<body>.*)\*/\s*\}\Z", re.DOTALL)
+_INDENTED_AFTER_BLANK = re.compile(
+    r"(?:\A|\n[ \t]*\r?\n)(?P<indent>[ ]{0,3}\t|[ ]{4})(?=[ \t]*\S)"
+)
+_VOID = frozenset(
+    "area base br col embed hr img input keygen link meta param source track wbr".split()
+)
+_PLACEHOLDERS = "\ue000\ue001\ue002\ue003"
+
+
+class _Scanner:
+    """Finds the spans of ESM, JSX tags and expressions in an MDX source."""
+
+    def __init__(self, text: str, builder: ProseBuilder) -> None:
+        self.text = text
+        self.builder = builder
+        self.spans: list[tuple[int, int]] = []
+        self.open_tags: list[tuple[str, int]] = []
+
+    def scan(self, position: int) -> list[tuple[int, int]]:
+        text = self.text
+        while True:
+            match = _SCAN.search(text, position)
+            if match is None:
+                break
+            kind = match.lastgroup
+            if kind == "fence":
+                position = self.fence_end(match)
+            elif kind == "esm":
+                position = self.esm(match.start())
+            elif kind == "ticks":
+                position = self.code_span_end(match)
+            elif kind == "comment":
+                end = _COMMENT_END.search(text, match.end())
+                position = end.end() if end is not None else len(text)
+            elif match.group() == "{":
+                position = self.expression(match.start())
+            elif match.group() == "}":
+                self.builder.problem(match.start(), "'}' has no matching '{'")
+                self.spans.append((match.start(), match.end()))
+                position = match.end()
+            else:
+                position = self.tag(match.start())
+        for name, start in self.open_tags:
+            self.builder.problem(start, f"JSX element <{name}> is never closed")
+        return self.spans
+
+    def fence_end(self, match: re.Match[str]) -> int:
+        fence = match.group("fence").lstrip(" ")
+        closing = re.compile(rf"^[ ]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+        line_end = self.text.find("\n", match.end())
+        if line_end < 0:
+            return len(self.text)
+        end = closing.search(self.text, line_end + 1)
+        return end.end() if end is not None else len(self.text)
+
+    def esm(self, start: int) -> int:
+        blank_line = _BLANK_LINE.search(self.text, start)
+        end = blank_line.start() if blank_line is not None else len(self.text)
+        self.spans.append((start, end))
+        return end
+
+    def code_span_end(self, match: re.Match[str]) -> int:
+        ticks = match.group()
+        paragraph_end = _PARAGRAPH_END.search(self.text, match.end())
+        limit = paragraph_end.start() if paragraph_end is not None else len(self.text)
+        closing = re.compile(rf"(?<!`){ticks}(?!`)").search(self.text, match.end(), limit)
+        return closing.end() if closing is not None else match.end()
+
+    def expression(self, start: int) -> int:
+        end = _expression_end(self.text, start)
+        if end < 0:
+            self.builder.problem(start, "'{' expression is never closed by '}'")
+            return start + 1
+        self.spans.append((start, end))
+        comment = _COMMENT_EXPRESSION.match(self.text, start, end)
+        if comment is not None:
+            self.builder.add_comment(start, end, comment.group("body"))
+        return end
+
+    def tag(self, start: int) -> int:
+        """Blank a JSX tag starting at ``<``; a ``<`` that starts no tag is text."""
+        text = self.text
+        position = start + 1
+        closing = text.startswith("/", position)
+        position += closing
+        name_match = _TAG_NAME.match(text, position)
+        name = name_match.group() if name_match is not None else ""
+        if name_match is not None:
+            position = name_match.end()
+        elif not text.startswith(">", position):
+            return start + 1
+        if position < len(text) and not (text[position].isspace() or text[position] in "/>{"):
+            return start + 1
+        end, self_closing = self.attributes_end(position)
+        if end < 0:
+            self.builder.problem(start, f"JSX tag <{'/' if closing else ''}{name} is never closed")
+            return start + 1
+        self.spans.append((start, end))
+        if closing:
+            self.close(name, start)
+        elif not self_closing and name not in _VOID:
+            self.open_tags.append((name, start))
+        return end
+
+    def attributes_end(self, position: int) -> tuple[int, bool]:
+        """Where the tag whose attributes begin at ``position`` ends, and whether it
+        closes itself; ``-1`` when it never ends."""
+        text, length = self.text, len(self.text)
+        while True:
+            position = _SPACE.match(text, position).end()
+            if position >= length:
+                return -1, False
+            char = text[position]
+            if char == ">":
+                return position + 1, False
+            if text.startswith("/>", position):
+                return position + 2, True
+            if char == "{":
+                position = _expression_end(text, position)
+                if position < 0:
+                    return -1, False
+                continue
+            name = _ATTRIBUTE_NAME.match(text, position)
+            if name is None:
+                return -1, False
+            position = _SPACE.match(text, name.end()).end()
+            if not text.startswith("=", position):
+                continue
+            position = _SPACE.match(text, position + 1).end()
+            if text.startswith("{", position):
+                position = _expression_end(text, position)
+                if position < 0:
+                    return -1, False
+                continue
+            value = _QUOTED.match(text, position)
+            if value is None:
+                return -1, False
+            position = value.end()
+
+    def close(self, name: str, start: int) -> None:
+        for index in range(len(self.open_tags) - 1, -1, -1):
+            if self.open_tags[index][0] == name:
+                for inner_name, inner_start in self.open_tags[index + 1 :]:
+                    self.builder.problem(inner_start, f"JSX element <{inner_name}> is never closed")
+                del self.open_tags[index:]
+                return
+        self.builder.problem(start, f"closing tag </{name}> has no matching opening tag")
+
+
+def _expression_end(text: str, start: int) -> int:
+    """The offset after the ``}`` that closes the ``{`` at ``start``, or -1."""
+    depth = 0
+    limit = min(len(text), start + _EXPRESSION_LIMIT)
+    for token in _EXPRESSION_TOKEN.finditer(text, start, limit):
+        symbol = token.group()
+        if symbol == "{":
+            depth += 1
+        elif symbol == "}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return -1
+
+
+def _placeholder(source: str) -> str:
+    """A private-use character that does not occur in ``source``."""
+    for candidate in _PLACEHOLDERS:
+        if candidate not in source:
+            return candidate
+    return next(chr(code) for code in range(0xF8FF, 0xE000, -1) if chr(code) not in source)
+
+
+def _unindent_code(text: str, placeholder: str) -> str:
+    """Put ``placeholder`` in the indentation of lines that would open indented code."""
+    return _INDENTED_AFTER_BLANK.sub(lambda match: match.group()[:-1] + placeholder, text)
+
+
+class MdxFormat:
+    """MDX files: Markdown with JSX, ESM and expressions."""
+
+    name = "mdx"
+    extensions = (".mdx",)
+
+    def __init__(self, published_fields: Collection[str] = DEFAULT_PUBLISHED_FIELDS) -> None:
+        self.published_fields = frozenset(published_fields)
+
+    def with_published_fields(self, published_fields: Collection[str]) -> MdxFormat:
+        """A copy of this format that publishes ``published_fields`` instead."""
+        return MdxFormat(published_fields)
+
+    def parse(self, source: str, path: str) -> Document:
+        builder = ProseBuilder(source)
+        body = read_front_matter(source, builder, self.published_fields)
+        if body == 0 and source.startswith("\ufeff"):
+            body = 1
+        parts = [blank(source[:body])]
+        position = body
+        for start, end in _Scanner(source, builder).scan(body):
+            parts.append(source[position:start])
+            parts.append(blank(source[start:end]))
+            position = end
+        parts.append(source[position:])
+        placeholder = _placeholder(source)
+        read_markdown(_unindent_code("".join(parts), placeholder), builder, placeholder=placeholder)
+        return builder.document(path, self.name)
