@@ -26,3 +26,15 @@ class ConfigError(HealthlintError):
 
 class PluginError(HealthlintError):
     """A plugin that cannot be loaded or registers something invalid."""
+
+
+class OptionError(ValueError):
+    """Raised by a rule kind for an unusable option.
+
+    ``path`` points into the rule's ``options`` (``("triggers", 2)``) so the loader
+    can name the YAML line.
+    """
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path

@@ -1,0 +1,397 @@
+"""The shared detection model: one analysed document that every rule checks.
+
+:class:`Analysis` splits a :class:`~healthlint.types.Document` into sentences and
+clauses and answers the evidence questions of the rule catalogue (section 2):
+which hedges and boosters scope over a claim, whether it is negated, how strong
+the citation covering a sentence is (identifiers, numbered markers resolved
+against the page's reference list, named venues and institutions, weak
+attributions), whether the sentence reports a study in enough context, and
+whether its figures are cited elsewhere on the page (a back-reference).
+
+Everything is computed lazily and at most once per document, so rules that
+share a question share the work. The vocabularies behind the answers are
+compiled once per run in :class:`EvidenceModel`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cached_property
+
+import regex
+
+from healthlint.text import split_clauses, split_sentences
+from healthlint.types import Document, Span
+from healthlint.vocab import FLAGS, Vocabulary
+
+__all__ = ["Analysis", "EvidenceModel", "Hedging", "Sentence", "Strength"]
+
+
+class Strength(IntEnum):
+    """How strong the source behind a sentence is (catalogue 2.3)."""
+
+    NONE = 0
+    WEAK = 1
+    MEDIUM = 2
+    STRONG = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    span: Span
+    block: int
+    """Index into ``Document.blocks``."""
+    index: int
+
+
+@dataclass(frozen=True)
+class Hedging:
+    """The qualifiers found in a claim's clause, by class, with the words that were found."""
+
+    strong: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+    limiting: tuple[str, ...] = ()
+    opinion: tuple[str, ...] = ()
+    boosters: tuple[str, ...] = ()
+
+    def levels(self, weights: Mapping[str, int]) -> int:
+        """Net levels to lower by: each present class counts once, each booster cancels one."""
+        total = sum(weights.get(name, 0) for name in ("strong", "weak", "limiting", "opinion")
+                    if getattr(self, name))
+        return max(0, total - len(self.boosters))
+
+    def describe(self, weights: Mapping[str, int]) -> str:
+        parts = [f"{name} hedge '{getattr(self, name)[0]}'"
+                 for name in ("strong", "weak", "limiting", "opinion")
+                 if getattr(self, name) and weights.get(name, 0)]
+        if parts and self.boosters:
+            parts.append(f"cancelled by booster '{self.boosters[0]}'")
+        return ", ".join(parts)
+
+
+# Numbered citation markers: "(1)", "[2]", "[1, 3]", "[2-4]", superscript digits.
+_MARKER = regex.compile(
+    r"(?<![\w(])(?:\((?P<p>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\)|\[(?P<b>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]"
+    r"|(?P<s>[¹²³⁴⁵⁶⁷⁸⁹⁰]+))"
+)
+_SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
+# A reference-list entry: a number, then something bibliographic (a year plus an
+# identifier, a journal abbreviation with volume/pages, or author initials).
+_ENTRY_NUMBER = regex.compile(r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
+_BIBLIOGRAPHIC = regex.compile(
+    r"(?:19|20)\d\d\b.*?(?:\bdoi\b|\bPMID\b|\bPMC\d|\d+\s*\(\d+\)\s*:\s*\d+|;\s*\d+|\bvol\b|\bjournal\b|\bJ\b\.?)"
+    r"|\b[\p{Lu}][\p{L}'’-]+ [\p{Lu}]{1,3}\b[,.]",
+    FLAGS | regex.DOTALL,
+)
+_NUMBER = regex.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b)", FLAGS)
+# What a study report says about itself: comparator, time point, measure, sample.
+_STUDY_CONTEXT = {
+    "comparator": regex.compile(
+        r"\b(?:compared (?:to|with)|control group|placebo|versus|vs\.?|sham|randomi[sz]ed)\b", FLAGS),
+    "time point": regex.compile(
+        r"\b(?:\d+|one|two|three|four|five|six|twelve)[- ](?:day|week|month|year)s?[- ]follow[- ]?up\b"
+        r"|\bfollow[- ]?up\b|\bat \d+ (?:days|weeks|months|years)\b|\bbaseline\b", FLAGS),
+    "measure": regex.compile(
+        r"\b(?:ODI|VAS|NRS(?:-\d+)?|MCID|WOMAC|KOOS|score|scale|index|questionnaire|mean|median)\b",
+        FLAGS),
+    "sample": regex.compile(
+        r"\bn ?= ?\d+\b|\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|all \w+) "
+        r"(?:patients|participants|subjects|people|adults|cases)\b(?! who)|\bthe study group\b", FLAGS),
+}
+_LEAD_IN = regex.compile(r":\s*$")
+_STUDY_REFERENCE = regex.compile(
+    r"\b(?:this|the|our|that) (?:research|study|trial|review|article|paper)\b|\bwe wrote\b|\bwrote\b"
+    r"|^\s*(?:results?|methods?|conclusions?|findings|study design|discussion)\s*:?\s*$",
+    FLAGS,
+)
+_WORD = regex.compile(r"[\p{L}]{4,}")
+_STOPWORDS = frozenset(
+    """that this these those with from have has been were which their there they them than then
+    what when where while your yours about into over under after before more most such some many
+    much very also each other only just like will would could should shows show shown showed
+    research study studies found find reported report suggest suggests evidence science""".split()
+)
+
+
+class EvidenceModel:
+    """The evidence vocabularies, compiled once per run."""
+
+    HEDGE_CLASSES = ("strong", "weak", "limiting", "opinion")
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        def pattern(name: str) -> regex.Pattern[str] | None:
+            return vocabulary.compile("{@" + name + "}") if name in vocabulary.terms else None
+
+        self.hedges = {name: pattern(f"hedge_{name}") for name in self.HEDGE_CLASSES}
+        self.booster = pattern("booster")
+        self.negation = pattern("negation")
+        self.citation_strong = pattern("citation_strong")
+        self.citation_medium = pattern("citation_medium")
+        self.citation_weak = pattern("citation_weak")
+        self.reference_heading = (
+            vocabulary.compile(r"^\s*(?:{@reference_heading})\s*:?\s*$")
+            if "reference_heading" in vocabulary.terms else None
+        )
+
+
+def _found(pattern: regex.Pattern[str] | None, text: str, pos: int, endpos: int) -> tuple[str, ...]:
+    if pattern is None or pos >= endpos:
+        return ()
+    return tuple(m.group() for m in pattern.finditer(text, pos, endpos))
+
+
+def _stem(word: str) -> str:
+    return word.lower()[:6]
+
+
+class Analysis:
+    """One document, segmented, with the evidence model's answers computed on demand."""
+
+    def __init__(self, document: Document, model: EvidenceModel) -> None:
+        self.document = document
+        self.prose = document.prose
+        self.model = model
+        self.candidates: frozenset[int] | None = None
+        """Sentences where the run's combined trigger scan matched (``None``: all)."""
+        self._clauses: dict[int, list[Span]] = {}
+        self._citations: dict[int, Strength] = {}
+
+    # Segmentation ---------------------------------------------------------
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        result: list[Sentence] = []
+        for block_index, block in enumerate(self.document.blocks):
+            for span in split_sentences(self.prose, block.span):
+                result.append(Sentence(span, block_index, len(result)))
+        return result
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.span.start for s in self.sentences]
+
+    @cached_property
+    def block_sentences(self) -> list[list[Sentence]]:
+        table: list[list[Sentence]] = [[] for _ in self.document.blocks]
+        for sentence in self.sentences:
+            table[sentence.block].append(sentence)
+        return table
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        """The sentence containing ``offset``, if any."""
+        index = bisect.bisect_right(self._sentence_starts, offset) - 1
+        if index >= 0 and self.sentences[index].span.start <= offset < self.sentences[index].span.end:
+            return self.sentences[index]
+        return None
+
+    def sentences_overlapping(self, start: int, end: int) -> range:
+        """Indices of the sentences that overlap ``[start, end)``."""
+        first = max(0, bisect.bisect_right(self._sentence_starts, start) - 1)
+        last = bisect.bisect_left(self._sentence_starts, end)
+        while first < last and self.sentences[first].span.end <= start:
+            first += 1
+        return range(first, last)
+
+    def candidate_sentences(self) -> Iterator[Sentence]:
+        if self.candidates is None:
+            yield from self.sentences
+        else:
+            for index in sorted(self.candidates):
+                yield self.sentences[index]
+
+    def text(self, span: Span) -> str:
+        return self.prose[span.start : span.end]
+
+    def clauses(self, sentence: Sentence) -> list[Span]:
+        clauses = self._clauses.get(sentence.index)
+        if clauses is None:
+            clauses = self._clauses[sentence.index] = split_clauses(self.prose, sentence.span)
+        return clauses
+
+    def clause_at(self, sentence: Sentence, offset: int) -> Span:
+        for clause in self.clauses(sentence):
+            if offset < clause.end:
+                return clause
+        return sentence.span
+
+    def scope(self, sentence: Sentence, name: str) -> Span:
+        """The span of a named scope around ``sentence``: clause is not handled here."""
+        if name == "sentence":
+            return sentence.span
+        if name == "block":
+            return self.document.blocks[sentence.block].span
+        if name == "document":
+            return Span(0, len(self.prose))
+        raise ValueError(f"unknown scope {name!r}")
+
+    # Qualifiers -----------------------------------------------------------
+
+    def hedging(self, clause: Span, claim: Span) -> Hedging:
+        """Hedges and boosters in ``clause`` that can scope over ``claim``.
+
+        A qualifier counts when it stands in the claim's clause before the claim
+        ends; words inside the claim itself count too ("may easily last").
+        """
+        end = min(clause.end, claim.end)
+        hedges = {
+            name: _found(pattern, self.prose, clause.start, end)
+            for name, pattern in self.model.hedges.items()
+        }
+        return Hedging(boosters=_found(self.model.booster, self.prose, clause.start, end), **hedges)
+
+    def negated(self, clause: Span, claim: Span, *, window: int = 40) -> str | None:
+        """The negation cue that negates ``claim`` ("no guarantee", "not a cure"), if any.
+
+        The cue must stand in the same clause, at most ``window`` characters
+        before the claim. Cues inside the claim are part of it ("no risk").
+        """
+        pattern = self.model.negation
+        if pattern is None:
+            return None
+        start = max(clause.start, claim.start - window)
+        match = None
+        for match in pattern.finditer(self.prose, start, claim.start):
+            pass
+        return match.group() if match else None
+
+    # Citations ------------------------------------------------------------
+
+    @cached_property
+    def references(self) -> frozenset[int]:
+        """Numbers of the page's reference-list entries.
+
+        An entry is a block that starts with a number and reads as a bibliographic
+        reference, or any numbered block after a "References" heading.
+        """
+        numbers: set[int] = set()
+        heading = self.model.reference_heading
+        in_list = False
+        for block in self.document.blocks:
+            text = self.prose[block.span.start : block.span.end]
+            if heading is not None and heading.match(text):
+                in_list = True
+                continue
+            entry = _ENTRY_NUMBER.match(text)
+            if entry and (in_list or _BIBLIOGRAPHIC.search(text, entry.end())):
+                numbers.add(int(entry.group("a") or entry.group("b") or entry.group("c")))
+        return frozenset(numbers)
+
+    def _markers(self, span: Span) -> Iterator[int]:
+        for match in _MARKER.finditer(self.prose, span.start, span.end):
+            raw = match.group("p") or match.group("b") or match.group("s").translate(_SUPERSCRIPTS)
+            for part in regex.split(r"\s*[,–-]\s*", raw):
+                yield int(part)
+
+    def own_citation(self, sentence: Sentence) -> Strength:
+        """The strongest source named in the sentence itself."""
+        span = sentence.span
+        if _found(self.model.citation_strong, self.prose, span.start, span.end):
+            return Strength.STRONG
+        if self.references and any(n in self.references for n in self._markers(span)):
+            return Strength.STRONG
+        if _found(self.model.citation_medium, self.prose, span.start, span.end):
+            return Strength.MEDIUM
+        if _found(self.model.citation_weak, self.prose, span.start, span.end):
+            return Strength.WEAK
+        return Strength.NONE
+
+    def citation(self, sentence: Sentence) -> Strength:
+        """The strongest source covering the sentence.
+
+        Its own sources; those of an attribution lead-in ("... Journal (2):",
+        "... wrote:", "These are the results of this study:") that opens the list
+        or quote the sentence stands in; and a lead-in that refers back to a
+        study ("this research") inherits the source cited just before it.
+        """
+        cached = self._citations.get(sentence.index)
+        if cached is None:
+            cached = max(self.own_citation(sentence), self._inherited_citation(sentence))
+            self._citations[sentence.index] = cached
+        return cached
+
+    def _lead_in(self, block_index: int) -> Sentence | None:
+        """The lead-in sentence ending with a colon that opens the list or quote holding this block."""
+        blocks = self.document.blocks
+        scope = blocks[block_index].scope
+        if scope not in ("list_item", "quote", "table_cell"):
+            return None
+        index = block_index - 1
+        while index >= 0 and blocks[index].scope == scope:
+            index -= 1
+        if index < 0 or not self.block_sentences[index]:
+            return None
+        last = self.block_sentences[index][-1]
+        return last if _LEAD_IN.search(self.text(last.span)) else None
+
+    def _inherited_citation(self, sentence: Sentence) -> Strength:
+        lead = self._lead_in(sentence.block)
+        if lead is None:
+            return Strength.NONE
+        strength = self.own_citation(lead)
+        if strength >= Strength.MEDIUM or not _STUDY_REFERENCE.search(self.text(lead.span)):
+            return strength
+        # "These are the learning points of this research:" points at the study named just before.
+        for previous in reversed(self.sentences[max(0, lead.index - 12) : lead.index]):
+            found = self.own_citation(previous)
+            if found >= Strength.MEDIUM:
+                return found
+        return strength
+
+    def study_context(self, sentence: Sentence) -> tuple[str, ...]:
+        """Which parts of a study report the sentence's block gives: comparator, time point,
+        measure, sample."""
+        span = self.document.blocks[sentence.block].span
+        return tuple(name for name, pattern in _STUDY_CONTEXT.items()
+                     if pattern.search(self.prose, span.start, span.end))
+
+    # Back-references ------------------------------------------------------
+
+    @cached_property
+    def _cited_sentences(self) -> list[Sentence]:
+        return [s for s in self.sentences if self.citation(s) >= Strength.MEDIUM]
+
+    @cached_property
+    def _cited_numbers(self) -> list[frozenset[str]]:
+        return [frozenset(m.group(1) for m in _NUMBER.finditer(self.prose, s.span.start, s.span.end))
+                for s in self._cited_sentences]
+
+    @cached_property
+    def _cited_stems(self) -> frozenset[str]:
+        return frozenset(
+            _stem(w.group()) for s in self._cited_sentences
+            for w in _WORD.finditer(self.prose, s.span.start, s.span.end)
+            if w.group().lower() not in _STOPWORDS
+        )
+
+    def numbers_cited_elsewhere(self, sentence: Sentence) -> bool:
+        """True when at least two of the sentence's figures appear in one cited sentence
+        elsewhere on the page."""
+        numbers = {m.group(1) for m in
+                   _NUMBER.finditer(self.prose, sentence.span.start, sentence.span.end)}
+        if len(numbers) < 2:
+            return False
+        return any(len(numbers & cited) >= 2 for s, cited in
+                   zip(self._cited_sentences, self._cited_numbers) if s.index != sentence.index)
+
+    def back_referenced(self, sentence: Sentence, *, start: int | None = None) -> bool:
+        """True when the claim is backed by a cited passage elsewhere on the page.
+
+        Either its figures appear there, another sentence of its block has cited
+        figures, or (for claims without figures) at least three of its content
+        words from ``start`` on do.
+        """
+        if self.numbers_cited_elsewhere(sentence):
+            return True
+        if any(self.numbers_cited_elsewhere(other) for other in self.block_sentences[sentence.block]
+               if other.index != sentence.index):
+            return True
+        begin = sentence.span.start if start is None else start
+        stems = {_stem(w.group()) for w in _WORD.finditer(self.prose, begin, sentence.span.end)
+                 if w.group().lower() not in _STOPWORDS}
+        return len(stems & self._cited_stems) >= 3 and sentence not in self._cited_sentences

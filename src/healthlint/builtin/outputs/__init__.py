@@ -1,0 +1,16 @@
+"""The built-in output formats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from healthlint import hookimpl
+from healthlint.builtin.outputs.human import ConciseOutput, FullOutput
+from healthlint.builtin.outputs.json import JsonOutput
+from healthlint.types import OutputFormat
+
+
+@hookimpl
+def healthlint_register_outputs(register: Callable[[OutputFormat], None]) -> None:
+    for output in (FullOutput(), ConciseOutput(), JsonOutput()):
+        register(output)

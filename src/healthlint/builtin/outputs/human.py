@@ -1,0 +1,150 @@
+"""Human-readable outputs: ``full`` (with a code frame, like ruff) and ``concise``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TextIO
+
+from healthlint.types import Diagnostic, FileError, FileResult, OutputContext, Report, Severity
+
+FRAME_WIDTH = 100
+"""Source lines longer than this are shown as a window around the finding."""
+
+_COLORS = {
+    Severity.ERROR: "\033[1;31m",
+    Severity.WARNING: "\033[1;33m",
+    Severity.INFO: "\033[1;36m",
+}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, style: str) -> str:
+        return f"{style}{text}{_RESET}" if self.enabled else text
+
+    def severity(self, severity: Severity) -> str:
+        return self(str(severity), _COLORS.get(severity, ""))
+
+
+def _location(d: Diagnostic | FileError, line: int | None, column: int | None) -> str:
+    if line is None:
+        return d.path
+    return f"{d.path}:{line}:{column or 1}"
+
+
+def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """A slice of a long line around ``[start, end)``, with the span's offsets within it."""
+    if len(text) <= FRAME_WIDTH:
+        return text, start, end
+    span = min(end - start, FRAME_WIDTH - 20)
+    left = max(0, start - (FRAME_WIDTH - span) // 2)
+    right = min(len(text), left + FRAME_WIDTH)
+    left = max(0, right - FRAME_WIDTH)
+    prefix = "…" if left > 0 else ""
+    suffix = "…" if right < len(text) else ""
+    shown = prefix + text[left:right] + suffix
+    offset = len(prefix) - left
+    return shown, start + offset, min(end, right) + offset
+
+
+def _frame(d: Diagnostic, source: str, paint: _Paint) -> list[str]:
+    lines = source.split("\n")
+    if d.start.line > len(lines):
+        return []
+    text = lines[d.start.line - 1].rstrip("\r").replace("\t", " ")
+    start = d.start.column - 1
+    end = d.end.column - 1 if d.end.line == d.start.line else len(text)
+    end = max(end, start + 1)
+    shown, start, end = _window(text, start, end)
+    gutter = str(d.start.line)
+    pad = " " * len(gutter)
+    label = d.rule + (" (continues)" if d.end.line > d.start.line else "")
+    caret = " " * start + "^" * max(1, end - start)
+    return [
+        paint(f"{pad} |", _DIM),
+        paint(f"{gutter} |", _DIM) + f" {shown}",
+        paint(f"{pad} |", _DIM) + " " + paint(f"{caret} {label}", _COLORS.get(d.severity, "")),
+    ]
+
+
+def _summary(report: Report, paint: _Paint) -> list[str]:
+    counts = Counter(d.severity for d in report.diagnostics)
+    total = sum(counts.values())
+    errors = [e for e in report.errors if e.severity == Severity.ERROR]
+    files = len(report.files)
+    if not total and not errors:
+        return [f"All clear: no findings in {files} file{'s' * (files != 1)}."]
+    parts = ", ".join(f"{counts[s]} {s}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+                      if counts[s])
+    line = f"Found {total} finding{'s' * (total != 1)}"
+    line += f" ({parts})" if parts else ""
+    line += f" in {files} file{'s' * (files != 1)}."
+    if errors:
+        line += f" {len(errors)} file error{'s' * (len(errors) != 1)}."
+    return [paint(line, _BOLD)]
+
+
+def _statistics(report: Report) -> list[str]:
+    counts = Counter((d.code, d.rule, d.severity) for d in report.diagnostics)
+    return [f"{count:>5}  {code:<7} {str(severity):<8} {rule}"
+            for (code, rule, severity), count in sorted(counts.items(),
+                                                        key=lambda item: (-item[1], item[0][0]))]
+
+
+def _errors(result: FileResult, paint: _Paint) -> list[str]:
+    return [f"{paint(_location(e, e.line, e.column), _BOLD)}: {paint.severity(e.severity)}: {e.message}"
+            for e in result.errors]
+
+
+class ConciseOutput:
+    name = "concise"
+    description = "One line per finding: path:line:column: CODE severity message."
+
+    def render(self, report: Report, stream: TextIO, context: OutputContext) -> None:
+        paint = _Paint(context.color)
+        for result in report.files:
+            for line in _errors(result, paint):
+                stream.write(line + "\n")
+            for d in result.diagnostics:
+                location = paint(_location(d, d.start.line, d.start.column), _BOLD)
+                stream.write(f"{location}: {paint(d.code, _BOLD)} {paint.severity(d.severity)} "
+                             f"{d.message}\n")
+        _tail(report, stream, context, paint)
+
+
+class FullOutput:
+    name = "full"
+    description = "Each finding with its source line and a caret underline (the default)."
+
+    def render(self, report: Report, stream: TextIO, context: OutputContext) -> None:
+        paint = _Paint(context.color)
+        for result in report.files:
+            for line in _errors(result, paint):
+                stream.write(line + "\n")
+            for d in result.diagnostics:
+                location = paint(_location(d, d.start.line, d.start.column), _BOLD)
+                stream.write(f"{location}: {paint(d.code, _BOLD)} {paint.severity(d.severity)}: "
+                             f"{d.message}\n")
+                if result.source is not None and not d.document_level:
+                    for line in _frame(d, result.source, paint):
+                        stream.write(line + "\n")
+                elif d.document_level:
+                    stream.write(paint("  = page-level finding, reported at its first trigger",
+                                       _DIM) + "\n")
+                if d.fix is not None:
+                    stream.write(paint(f"  = suggestion (unsafe, changes meaning): "
+                                       f"{d.fix.description}", _DIM) + "\n")
+                stream.write("\n")
+        _tail(report, stream, context, paint)
+
+
+def _tail(report: Report, stream: TextIO, context: OutputContext, paint: _Paint) -> None:
+    if context.statistics:
+        for line in _statistics(report):
+            stream.write(line + "\n")
+    if not context.quiet:
+        for line in _summary(report, paint):
+            stream.write(line + "\n")

@@ -1,0 +1,76 @@
+"""Versioned JSON output, described by ``schemas/output.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, TextIO
+
+from healthlint.types import Diagnostic, FileError, Fix, OutputContext, Report
+
+SCHEMA_VERSION = 1
+
+
+def _fix(fix: Fix, result_source: str | None) -> dict[str, Any]:
+    return {
+        "applicability": str(fix.applicability),
+        "description": fix.description,
+        "edits": [
+            {"start": e.span.start, "end": e.span.end, "replacement": e.replacement}
+            for e in fix.edits
+        ],
+    }
+
+
+def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": d.path,
+        "line": d.start.line,
+        "column": d.start.column,
+        "end_line": d.end.line,
+        "end_column": d.end.column,
+        "code": d.code,
+        "rule": d.rule,
+        "category": d.category,
+        "severity": str(d.severity),
+        "message": d.message,
+        "document_level": d.document_level,
+        "pack": d.pack,
+    }
+    if d.fix is not None:
+        data["fix"] = _fix(d.fix, None)
+    return data
+
+
+def error_dict(e: FileError) -> dict[str, Any]:
+    return {
+        "path": e.path,
+        "line": e.line,
+        "column": e.column,
+        "severity": str(e.severity),
+        "message": e.message,
+    }
+
+
+class JsonOutput:
+    name = "json"
+    description = "One JSON object: tool, diagnostics, per-file errors and a summary."
+
+    def render(self, report: Report, stream: TextIO, context: OutputContext) -> None:
+        diagnostics = report.diagnostics
+        by_severity = Counter(str(d.severity) for d in diagnostics)
+        document = {
+            "version": SCHEMA_VERSION,
+            "tool": {"name": "healthlint", "version": context.tool_version},
+            "diagnostics": [diagnostic_dict(d) for d in diagnostics],
+            "errors": [error_dict(e) for e in report.errors],
+            "summary": {
+                "files": len(report.files),
+                "diagnostics": len(diagnostics),
+                "errors": by_severity.get("error", 0),
+                "warnings": by_severity.get("warning", 0),
+                "info": by_severity.get("info", 0),
+            },
+        }
+        json.dump(document, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")

@@ -1,0 +1,180 @@
+"""The subcommands behind :mod:`healthlint.cli`; each returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TextIO
+
+from healthlint.__about__ import __version__
+from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, use_color
+from healthlint.config import ConfigResolver
+from healthlint.engine import Linter
+from healthlint.errors import ConfigError
+from healthlint.runner import Job, run
+from healthlint.types import OutputContext, Report, Rule, Severity
+
+
+def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
+    return Job(
+        paths=args.paths,
+        overrides=overrides,
+        config=getattr(args, "config", None),
+        isolated=getattr(args, "no_config", False),
+        jobs=getattr(args, "jobs", None),
+        stdin_filename=getattr(args, "stdin_filename", None),
+        document_format=getattr(args, "document_format", None),
+    )
+
+
+def _outputs(args: argparse.Namespace, linter: Linter) -> list[tuple[str, str | None]]:
+    """``(format, path or None for stdout)`` pairs, checked against the registered formats."""
+    wanted: list[tuple[str, str | None]] = [(args.output_format or "full", args.output_file)]
+    for spec in args.output:
+        name, sep, path = spec.partition(":")
+        if not sep or not name or not path:
+            raise ConfigError(f"--output expects FORMAT:PATH, got {spec!r}")
+        wanted.append((name, path))
+    for name, _ in wanted:
+        if name not in linter.registry.outputs:
+            known = ", ".join(sorted(linter.registry.outputs))
+            raise ConfigError(f"unknown output format {name!r} (available: {known})")
+    return wanted
+
+
+def _exit_code(report: Report, fail_on: Severity | None) -> int:
+    if any(e.severity == Severity.ERROR for e in report.errors):
+        return EXIT_ERROR
+    if fail_on is not None and any(d.severity >= fail_on for d in report.diagnostics):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    report, linter = run(_job(args, overrides))
+    outputs = _outputs(args, linter)
+    if args.baseline:
+        from healthlint.baseline import apply_baseline, load_baseline
+
+        report, stale = apply_baseline(report, load_baseline(args.baseline))
+        for entry in stale:
+            print(f"healthlint: baseline entry no longer matches: {entry.path}: {entry.code} "
+                  f"{entry.text!r}", file=sys.stderr)
+    if args.diff_base:
+        from healthlint.gitdiff import changed_lines, filter_report
+
+        report = filter_report(report, changed_lines(args.diff_base, [f.path for f in report.files],
+                                                     cwd=str(Path.cwd())))
+    with ExitStack() as stack:
+        for name, path in outputs:
+            stream: TextIO = (stack.enter_context(open(path, "w", encoding="utf-8", newline="\n"))
+                              if path else sys.stdout)
+            context = OutputContext(
+                tool_version=__version__,
+                color=path is None and use_color(args.color, sys.stdout),
+                root=str(Path.cwd()),
+                statistics=args.statistics,
+                quiet=args.quiet,
+            )
+            linter.registry.outputs[name].render(report, stream, context)
+        sys.stdout.flush()
+    return _exit_code(report, linter.settings.fail_on)
+
+
+def run_baseline(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from healthlint.baseline import write_baseline
+
+    report, _ = run(_job(args, overrides))
+    write_baseline(report, args.baseline_file)
+    count = len(report.diagnostics)
+    print(f"Wrote {count} finding{'s' * (count != 1)} to {args.baseline_file}.", file=sys.stderr)
+    return EXIT_ERROR if any(e.severity == Severity.ERROR for e in report.errors) else EXIT_OK
+
+
+def _linter(args: argparse.Namespace, overrides: dict[str, Any]) -> Linter:
+    resolver = ConfigResolver(getattr(args, "config", None),
+                              isolated=getattr(args, "no_config", False))
+    return Linter(resolver.for_path(".").with_overrides(overrides))
+
+
+def _profile_severity(rule: Rule, profile: str) -> Severity:
+    entry = rule.profiles.get(profile, {})
+    return Severity.parse(entry["severity"]) if "severity" in entry else rule.severity
+
+
+def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    linter = _linter(args, overrides)
+    profile = linter.settings.profile
+    rows = [loaded.rule for _, loaded in sorted(linter.ruleset.rules.items())
+            if not args.pack or loaded.rule.pack == args.pack]
+    if args.output_format == "json":
+        json.dump([{"code": r.code, "slug": r.slug, "category": r.category,
+                    "severity": str(_profile_severity(r, profile)),
+                    "default_severity": str(r.severity), "pack": r.pack, "kind": r.kind,
+                    "summary": r.docs.summary} for r in rows], sys.stdout, indent=2)
+        print()
+        return EXIT_OK
+    print(f"Profile: {profile} ({linter.ruleset.profiles.get(profile, '')})")
+    print(f"{'code':<7} {'severity':<8} {'pack':<10} {'kind':<12} {'category':<36} slug")
+    for rule in rows:
+        severity = _profile_severity(rule, profile)
+        changed = "*" if severity != rule.severity else " "
+        print(f"{rule.code:<7} {str(severity) + changed:<8} {rule.pack:<10} {rule.kind:<12} "
+              f"{rule.category:<36} {rule.slug}")
+    if any(_profile_severity(r, profile) != r.severity for r in rows):
+        print(f"\n* changed by the {profile} profile")
+    return EXIT_OK
+
+
+def run_explain(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    linter = _linter(args, overrides)
+    wanted = args.code.strip()
+    for loaded in linter.ruleset.rules.values():
+        rule = loaded.rule
+        if wanted.upper() == rule.code or wanted.lower() == rule.slug:
+            print(explain_text(rule))
+            return EXIT_OK
+    print(f"healthlint: error: no rule with code or slug {wanted!r}; see 'healthlint rules'",
+          file=sys.stderr)
+    return EXIT_ERROR
+
+
+def explain_text(rule: Rule) -> str:
+    def para(text: str) -> str:
+        return "\n\n".join(textwrap.fill(" ".join(p.split()), 88) for p in text.split("\n\n"))
+
+    lines = [f"{rule.code} {rule.slug}", "", para(rule.docs.summary), "",
+             f"Category: {rule.category}    Default severity: {rule.severity}    "
+             f"Pack: {rule.pack}    Kind: {rule.kind}"]
+    if rule.profiles:
+        changes = ", ".join(f"{name}: {entry.get('severity')}" for name, entry in
+                            sorted(rule.profiles.items()))
+        lines.append(f"Profiles: {changes}")
+    lines += ["", "## What it flags", "", para(rule.docs.what),
+              "", "## Why it matters", "", para(rule.docs.why),
+              "", "## What to write instead", "", para(rule.docs.instead)]
+    if rule.suggestion:
+        lines += ["", f"Suggested wording (offered as an unsafe fix): {rule.suggestion}"]
+    flagged = [e.text for e in rule.examples if e.flags]
+    passing = [e.text for e in rule.examples if not e.flags]
+    lines += ["", "## Examples", "", "Flagged:"] + [f"  - {t}" for t in flagged]
+    lines += ["", "Not flagged:"] + [f"  - {t}" for t in passing]
+    lines += ["", "## References", ""] + [f"  - {r}" for r in rule.docs.references]
+    return "\n".join(lines)
+
+
+def run_plugins(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from healthlint.plugins import load_registry
+
+    registry = load_registry()
+    for info in registry.plugins:
+        print(f"{info.name}  ({info.source})")
+        provided = sorted((what, name) for (what, name), owner in registry.owners.items()
+                          if owner == info.name)
+        for what, name in provided:
+            print(f"    {what}: {name}")
+    return EXIT_OK

@@ -1,0 +1,239 @@
+"""Configuration: ``.healthlint.yaml`` or ``[tool.healthlint]`` in ``pyproject.toml``.
+
+The nearest configuration file walking up from each linted path applies to it
+(ruff's rule); there is no merging across levels. Command-line options override
+every file's settings. Every key is validated against ``schemas/config.schema.json``
+and errors name the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from healthlint.errors import ConfigError, RuleError
+from healthlint.rules import KeyPath, read_yaml, validate
+from healthlint.types import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAMES = (".healthlint.yaml", ".healthlint.yml", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class PathOverride:
+    paths: tuple[str, ...]
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for a group of files."""
+
+    path: str | None = None
+    """The configuration file, if any."""
+    root: str = "."
+    """Directory that relative paths and globs in the configuration are resolved against."""
+    packs: tuple[str, ...] | None = None
+    rule_dirs: tuple[str, ...] = ()
+    vocabularies: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    fail_on: Severity | None = Severity.WARNING
+    """``None`` means never fail on findings."""
+    profile: str = "us"
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_path: tuple[PathOverride, ...] = ()
+    require_reason: bool = False
+    report_unused_suppressions: bool = False
+    published_fields: tuple[str, ...] | None = None
+    respect_gitignore: bool = True
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
+        """These settings with command-line values laid over them (``None`` values ignored)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("healthlint").joinpath("schemas/config.schema.json").read_text("utf-8")
+    )
+    return data
+
+
+@cache
+def _validator() -> Any:
+    import fastjsonschema
+
+    return fastjsonschema.compile(_schema())
+
+
+def _toml_lines(text: str) -> dict[KeyPath, int]:
+    """Lines of the keys of the ``[tool.healthlint]`` table (tomllib keeps no positions)."""
+    lines: dict[KeyPath, int] = {}
+    inside = False
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("["):
+            inside = line.replace(" ", "") in ("[tool.healthlint]",)
+            if line.replace(" ", "").startswith("[[tool.healthlint.per-path]]"):
+                inside = True
+            if inside:
+                lines.setdefault((), number)
+            continue
+        if inside and "=" in line and not line.startswith("#"):
+            key = line.split("=", 1)[0].strip().strip("\"'")
+            lines.setdefault((key,), number)
+    return lines
+
+
+def read_config_file(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | None:
+    """The raw healthlint table of a config file, or ``None`` for a pyproject without one."""
+    if path.name == "pyproject.toml":
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except OSError as exc:
+            raise ConfigError(f"cannot read configuration: {exc}", path=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            line = getattr(exc, "lineno", None)
+            raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
+        table = data.get("tool", {}).get("healthlint")
+        if table is None:
+            return None
+        return table, _toml_lines(text)
+    try:
+        data, lines = read_yaml(path)
+    except RuleError as exc:
+        raise ConfigError(exc.reason, path=exc.path, line=exc.line) from None
+    if data is None:
+        return {}, lines
+    if not isinstance(data, dict):
+        raise ConfigError("configuration must be a mapping of keys to values", path=str(path),
+                          line=1)
+    return data, lines
+
+
+def _severities(table: Mapping[str, str]) -> dict[str, Severity]:
+    return {code: Severity.parse(value) for code, value in table.items()}
+
+
+def _fail_on(value: str) -> Severity | None:
+    return None if value == "never" else Severity.parse(value)
+
+
+def settings_from_file(path: Path) -> Settings | None:
+    """Validated settings from one configuration file (``None``: pyproject without a table)."""
+    raw = read_config_file(path)
+    if raw is None:
+        return None
+    data, lines = raw
+    try:
+        validate(data, _schema(), _validator(), path=str(path), lines=lines, what="configuration")
+    except RuleError as exc:
+        raise ConfigError(exc.reason, path=exc.path, line=exc.line) from None
+    root = path.parent
+    return Settings(
+        path=str(path),
+        root=str(root),
+        packs=tuple(data["packs"]) if "packs" in data else None,
+        rule_dirs=tuple(str(root / p) for p in data.get("rules", ())),
+        vocabularies=tuple(str(root / p) for p in data.get("vocabularies", ())),
+        select=tuple(data.get("select", ())),
+        ignore=tuple(data.get("ignore", ())),
+        extend_select=tuple(data.get("extend-select", ())),
+        severity=_severities(data.get("severity", {})),
+        fail_on=_fail_on(data.get("fail-on", "warning")),
+        profile=data.get("profile", "us"),
+        include=tuple(data.get("include", ())),
+        exclude=tuple(data.get("exclude", ())),
+        per_path=tuple(
+            PathOverride(
+                paths=tuple(o["paths"]),
+                select=tuple(o.get("select", ())),
+                ignore=tuple(o.get("ignore", ())),
+                extend_select=tuple(o.get("extend-select", ())),
+                severity=_severities(o.get("severity", {})),
+            )
+            for o in data.get("per-path", ())
+        ),
+        require_reason=bool(data.get("require-reason", False)),
+        report_unused_suppressions=bool(data.get("report-unused-suppressions", False)),
+        published_fields=tuple(data["published-fields"]) if "published-fields" in data else None,
+        respect_gitignore=bool(data.get("respect-gitignore", True)),
+    )
+
+
+class ConfigResolver:
+    """Finds the nearest configuration for each path, reading each file once."""
+
+    def __init__(self, explicit: str | None = None, *, isolated: bool = False) -> None:
+        self._explicit: Settings | None = None
+        self._isolated = isolated
+        self._by_dir: dict[Path, Settings] = {}
+        if explicit is not None:
+            path = Path(explicit)
+            if not path.is_file():
+                raise ConfigError("configuration file not found", path=explicit)
+            self._explicit = settings_from_file(path) or Settings(path=explicit)
+
+    def for_path(self, path: str) -> Settings:
+        if self._explicit is not None:
+            return self._explicit
+        if self._isolated or path == "-":
+            return Settings()
+        start = Path(path).absolute()
+        directory = start if start.is_dir() else start.parent
+        return self._for_dir(directory)
+
+    def _for_dir(self, directory: Path) -> Settings:
+        cached = self._by_dir.get(directory)
+        if cached is not None:
+            return cached
+        found: Settings | None = None
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                found = settings_from_file(candidate)
+                if found is not None:
+                    break
+        if found is None:
+            found = Settings() if directory.parent == directory else self._for_dir(directory.parent)
+        self._by_dir[directory] = found
+        return found
+
+
+def matches_any(path: str, root: str, globs: Sequence[str]) -> bool:
+    """Whether ``path`` matches one of gitignore-style ``globs`` relative to ``root``."""
+    if not globs:
+        return False
+    import pathspec
+
+    try:
+        relative = Path(path).absolute().relative_to(Path(root).absolute()).as_posix()
+    except ValueError:
+        relative = Path(path).as_posix()
+    return _spec(tuple(globs)).match_file(relative)
+
+
+@cache
+def _spec(globs: tuple[str, ...]) -> Any:
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", globs)

@@ -1,0 +1,327 @@
+"""The linting engine: files in, diagnostics out.
+
+One :class:`Linter` holds one plugin registry and one compiled rule set. For
+each document it runs one combined scan of every active rule's triggers over
+the prose view, marks the sentences that scan touched, and lets each rule check
+only those. Findings become diagnostics (positions computed here, once), then
+configuration overrides and inline suppressions apply.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import regex
+
+from healthlint.analysis import Analysis, EvidenceModel
+from healthlint.config import PathOverride, Settings, matches_any
+from healthlint.errors import ConfigError, HealthlintError
+from healthlint.plugins import Registry, load_registry
+from healthlint.rules import LoadedRule, RuleSet, load_rules
+from healthlint.suppress import SUPPRESSION_CODES, directive_findings, parse_directives
+from healthlint.types import (
+    Diagnostic,
+    Document,
+    DocumentFormat,
+    FileError,
+    FileResult,
+    Finding,
+    Report,
+    Rule,
+    RulePack,
+    Severity,
+)
+from healthlint.vocab import FLAGS
+
+SCAN_TIMEOUT = 5.0
+BINARY_SNIFF = 8192
+
+
+def evidence_vocabulary_file() -> Path:
+    return Path(str(resources.files("healthlint").joinpath("data/vocab/evidence.yaml")))
+
+
+def _longest_prefix(code: str, slug: str, prefixes: Iterable[str]) -> int:
+    best = -1
+    for prefix in prefixes:
+        if prefix == slug or prefix == "ALL":
+            best = max(best, len(code) + 1 if prefix == slug else 0)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix))
+    return best
+
+
+def is_selected(rule: Rule, select: Sequence[str], extend_select: Sequence[str],
+                ignore: Sequence[str]) -> bool:
+    """flake8's decision: the longest matching prefix wins; no selection means all."""
+    chosen = _longest_prefix(rule.code, rule.slug, (*select, *extend_select))
+    ignored = _longest_prefix(rule.code, rule.slug, ignore)
+    if chosen < 0 and ignored < 0:
+        return not select
+    return chosen >= ignored
+
+
+def override_severity(rule: Rule, base: Severity, table: Mapping[str, Severity]) -> Severity:
+    """The severity override of the longest matching code prefix or the slug, if any."""
+    best = _longest_prefix(rule.code, rule.slug, ())
+    severity = base
+    for key, value in table.items():
+        length = _longest_prefix(rule.code, rule.slug, (key,))
+        if length > best:
+            best, severity = length, value
+    return severity
+
+
+@dataclass
+class ActiveRule:
+    loaded: LoadedRule
+    severity: Severity
+    """The severity after profile and configuration; findings are capped by nothing, but a
+    rule whose configured severity differs from its default reports at the configured one."""
+
+    @property
+    def rule(self) -> Rule:
+        return self.loaded.rule
+
+
+class Linter:
+    """Lints documents with one configuration."""
+
+    def __init__(self, settings: Settings | None = None, *, registry: Registry | None = None,
+                 extra_plugins: Iterable[tuple[str, object]] = ()) -> None:
+        self.settings = settings or Settings()
+        self.registry = registry or load_registry(extra_plugins)
+        self.ruleset = self._load_rules()
+        if self.settings.profile not in self.ruleset.profiles:
+            known = ", ".join(sorted(self.ruleset.profiles))
+            raise ConfigError(f"unknown profile {self.settings.profile!r} (known: {known})",
+                              path=self.settings.path)
+        self.model = EvidenceModel(self.ruleset.vocabulary)
+        self.active = self._activate()
+        triggers = [t for a in self.active.values() for t in a.loaded.checker.triggers]
+        self._scan = regex.compile("|".join(f"(?:{t})" for t in triggers), FLAGS) if triggers else None
+        self._formats = self._configure_formats()
+
+    # Set-up ---------------------------------------------------------------
+
+    def _load_rules(self) -> RuleSet:
+        settings = self.settings
+        names = settings.packs if settings.packs is not None else tuple(self.registry.packs)
+        packs: list[RulePack] = []
+        for name in names:
+            pack = self.registry.packs.get(name)
+            if pack is None:
+                known = ", ".join(sorted(self.registry.packs)) or "none"
+                raise ConfigError(f"unknown rule pack {name!r} (installed: {known})",
+                                  path=settings.path)
+            packs.append(pack)
+        for folder in settings.rule_dirs:
+            packs.append(RulePack(Path(folder).name, folder, "local rules"))
+        # Shipped packs are validated by the test suite; skipping their schema check keeps
+        # start-up fast. Packs from elsewhere are always validated.
+        trusted = {name for (what, name), plugin in self.registry.owners.items()
+                   if what == "rule pack" and plugin == "builtin.packs"}
+        return load_rules(
+            packs,
+            self.registry.kinds,
+            base_vocabulary_files=(evidence_vocabulary_file(),),
+            vocabulary_files=[Path(p) for p in settings.vocabularies],
+            trusted=trusted,
+        )
+
+    def _activate(self) -> dict[str, ActiveRule]:
+        settings = self.settings
+        active: dict[str, ActiveRule] = {}
+        for code, loaded in self.ruleset.rules.items():
+            rule = loaded.rule
+            profile = rule.profiles.get(settings.profile, {})
+            base = Severity.parse(profile["severity"]) if "severity" in profile else rule.severity
+            severity = override_severity(rule, base, settings.severity)
+            selected = is_selected(rule, settings.select, settings.extend_select, settings.ignore)
+            if selected and severity != Severity.OFF:
+                active[code] = ActiveRule(loaded, severity)
+        return active
+
+    def _configure_formats(self) -> dict[str, DocumentFormat]:
+        formats: dict[str, DocumentFormat] = {}
+        fields = self.settings.published_fields
+        for name, fmt in self.registry.formats.items():
+            configure = getattr(fmt, "with_published_fields", None)
+            formats[name] = configure(fields) if fields is not None and configure else fmt
+        return formats
+
+    @property
+    def rules(self) -> dict[str, Rule]:
+        """The active rules, by code."""
+        return {code: a.rule for code, a in sorted(self.active.items())}
+
+    def format_for(self, path: str, name: str | None = None) -> DocumentFormat | None:
+        if name is not None:
+            return self._formats.get(name)
+        found = self.registry.format_for(path)
+        return self._formats.get(found.name) if found is not None else None
+
+    # Linting --------------------------------------------------------------
+
+    def lint_text(self, text: str, path: str = "<text>", *, format: str | None = None) -> FileResult:
+        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else text."""
+        fmt = self.format_for(path, format) or self._formats.get("text")
+        if fmt is None:
+            return FileResult(path, errors=[FileError(path, "no document format is registered")])
+        text = text.removeprefix("\ufeff")
+        try:
+            document = fmt.parse(text, path)
+        except Exception as exc:  # a format plugin must never take the run down
+            return FileResult(path, source=text, errors=[
+                FileError(path, f"the {fmt.name} format failed to read this file: {exc!r}")])
+        return self.lint_document(document)
+
+    def lint_file(self, path: str, *, format: str | None = None) -> FileResult:
+        """Read, decode and lint one file; problems become file errors, never exceptions."""
+        try:
+            data = Path(path).read_bytes()
+        except IsADirectoryError:
+            return FileResult(path, errors=[FileError(path, "is a directory")])
+        except OSError as exc:
+            return FileResult(path, errors=[FileError(path, f"cannot read file: {exc.strerror}")])
+        if b"\x00" in data[:BINARY_SNIFF]:
+            return FileResult(path, errors=[FileError(path, "binary file (contains NUL bytes)")])
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            return FileResult(path, errors=[FileError(
+                path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)])
+        return self.lint_text(text, path, format=format)
+
+    def lint_document(self, document: Document) -> FileResult:
+        result = FileResult(document.path, source=document.source)
+        for problem in document.problems:
+            position = document.position(min(problem.offset, len(document.source)))
+            result.errors.append(FileError(document.path, problem.message, position.line,
+                                           position.column, Severity.WARNING))
+        analysis = Analysis(document, self.model)
+        findings: list[tuple[ActiveRule, Finding]] = []
+        candidates = self._candidates(analysis)
+        for active in self.active.values():
+            checker = active.loaded.checker
+            if checker.triggers and candidates is not None and not candidates:
+                continue
+            analysis.candidates = candidates if checker.triggers else None
+            try:
+                findings.extend((active, f) for f in checker.check(analysis))
+            except TimeoutError:
+                result.errors.append(FileError(
+                    document.path,
+                    f"rule {active.rule.code} ({active.rule.slug}) was stopped after its time "
+                    "limit: one of its patterns backtracks catastrophically on this file"))
+            except HealthlintError:
+                raise
+            except Exception as exc:
+                result.errors.append(FileError(
+                    document.path, f"rule {active.rule.code} ({active.rule.slug}) failed: {exc!r}"))
+        result.diagnostics = self._diagnostics(document, findings)
+        return result
+
+    def _candidates(self, analysis: Analysis) -> frozenset[int] | None:
+        """Sentences touched by the combined trigger scan (``None`` when it timed out)."""
+        if self._scan is None:
+            return frozenset()
+        touched: set[int] = set()
+        try:
+            for match in self._scan.finditer(analysis.prose, timeout=SCAN_TIMEOUT):
+                touched.update(analysis.sentences_overlapping(match.start(), max(match.end(),
+                                                                                  match.start() + 1)))
+        except TimeoutError:
+            return None  # let every rule run with its own time limit, so the culprit is named
+        return frozenset(touched)
+
+    def _path_override(self, path: str) -> PathOverride | None:
+        for override in self.settings.per_path:
+            if matches_any(path, self.settings.root, override.paths):
+                return override
+        return None
+
+    def _diagnostics(self, document: Document,
+                     findings: Sequence[tuple[ActiveRule, Finding]]) -> list[Diagnostic]:
+        override = self._path_override(document.path)
+        diagnostics: list[Diagnostic] = []
+        for active, finding in findings:
+            rule = active.rule
+            severity = finding.severity
+            if active.severity != rule.severity:
+                # A configured severity replaces the rule's; evidence still lowers relative to it.
+                severity = Severity(max(Severity.INFO, min(
+                    Severity.ERROR, finding.severity + active.severity - rule.severity)))
+            if override is not None:
+                if (override.select or override.extend_select or override.ignore) and not is_selected(
+                        rule, override.select, override.extend_select, override.ignore):
+                    continue
+                severity = override_severity(rule, severity, override.severity)
+                if severity == Severity.OFF:
+                    continue
+            diagnostics.append(self._diagnostic(document, rule.code, rule.slug, rule.category,
+                                                severity, finding, rule.pack))
+        suppressions = parse_directives(document)
+        diagnostics = suppressions.apply(diagnostics)
+        for code, span, message in directive_findings(
+                document, suppressions, require_reason=self.settings.require_reason,
+                report_unused=self.settings.report_unused_suppressions):
+            slug = SUPPRESSION_CODES[code][0]
+            diagnostics.append(self._diagnostic(document, code, slug, "suppression",
+                                                Severity.WARNING,
+                                                Finding(span, Severity.WARNING, message), "core"))
+        diagnostics.sort(key=Diagnostic.sort_key)
+        return diagnostics
+
+    @staticmethod
+    def _diagnostic(document: Document, code: str, slug: str, category: str, severity: Severity,
+                    finding: Finding, pack: str) -> Diagnostic:
+        from healthlint.rules import document_level_categories
+
+        return Diagnostic(
+            path=document.path,
+            code=code,
+            rule=slug,
+            category=category,
+            severity=severity,
+            message=finding.message,
+            span=finding.span,
+            start=document.position(finding.span.start),
+            end=document.position(finding.span.end),
+            document_level=category in document_level_categories(),
+            pack=pack,
+            fix=finding.fix,
+        )
+
+    def report(self, results: list[FileResult]) -> Report:
+        return Report(results, self.rules)
+
+
+def lint_text(text: str, path: str = "<text>", *, settings: Settings | None = None,
+              format: str | None = None) -> list[Diagnostic]:
+    """Lint one text with the shipped rules (or ``settings``) and return its diagnostics."""
+    return Linter(settings).lint_text(text, path, format=format).diagnostics
+
+
+def lint_paths(paths: Sequence[str], *, settings: Settings | None = None) -> Report:
+    """Lint files and directories with one configuration, in this process."""
+    from healthlint.discovery import discover
+
+    linter = Linter(settings)
+    files, errors = discover(paths, linter.registry.extensions,
+                             include=linter.settings.include, exclude=linter.settings.exclude,
+                             respect_gitignore=linter.settings.respect_gitignore,
+                             root=linter.settings.root)
+    results = [FileResult(e.path, errors=[e]) for e in errors]
+    results += [linter.lint_file(path) for path in files]
+    results.sort(key=lambda r: r.path)
+    return linter.report(results)
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

@@ -1,0 +1,139 @@
+"""Inline suppression comments.
+
+Formats find the comments (``<!-- ... -->`` in Markdown and HTML, ``{/* ... */}``
+in MDX, a ``# ...`` directive line in plain text) and hand their bodies over as
+:class:`~healthlint.types.Comment` values; this module reads the directives::
+
+    healthlint-disable [CODES] [-- reason]        until healthlint-enable (or the end)
+    healthlint-enable [CODES]
+    healthlint-disable-next-line [CODES] [-- reason]
+    healthlint-disable-line [CODES] [-- reason]    the line the comment is on
+    healthlint-disable-file [CODES] [-- reason]
+
+CODES are rule codes, code prefixes or slugs, separated by commas or spaces; no
+codes means every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import regex
+
+from healthlint.types import Diagnostic, Document, FileError, Severity, Span
+
+_DIRECTIVE = regex.compile(
+    r"healthlint-(?P<action>disable-next-line|disable-line|disable-file|disable|enable)\b"
+    r"(?P<codes>(?:(?!--)[^\n])*?)\s*(?:--+\s*(?P<reason>.*?))?\s*\Z",
+    regex.DOTALL,
+)
+_CODE = regex.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+
+@dataclass
+class Directive:
+    action: str
+    codes: tuple[str, ...]
+    reason: str
+    comment: Span
+    active: Span
+    """The stretch of the document whose findings it suppresses."""
+    used: bool = field(default=False)
+
+    def covers(self, diagnostic: Diagnostic) -> bool:
+        if not self.active.contains(diagnostic.span.start) and not (
+            self.action == "disable-file"
+        ):
+            return False
+        return not self.codes or any(
+            diagnostic.code.startswith(code) or diagnostic.rule == code for code in self.codes
+        )
+
+
+@dataclass
+class Suppressions:
+    directives: list[Directive]
+    errors: list[FileError]
+
+    def apply(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        kept: list[Diagnostic] = []
+        for diagnostic in diagnostics:
+            hit = [d for d in self.directives if d.action != "enable" and d.covers(diagnostic)]
+            for directive in hit:
+                directive.used = True
+            if not hit:
+                kept.append(diagnostic)
+        return kept
+
+    def unused(self) -> list[Directive]:
+        return [d for d in self.directives if d.action != "enable" and not d.used]
+
+
+def _line_span(document: Document, line: int) -> Span:
+    starts = document.line_starts
+    if line > len(starts):
+        return Span(len(document.source), len(document.source))
+    end = starts[line] if line < len(starts) else len(document.source)
+    return Span(starts[line - 1], end)
+
+
+def parse_directives(document: Document) -> Suppressions:
+    """Read every directive comment of a document into suppression ranges."""
+    directives: list[Directive] = []
+    errors: list[FileError] = []
+    end_of_file = len(document.source)
+    open_ranges: list[Directive] = []
+    for comment in document.comments:
+        match = _DIRECTIVE.match(comment.text)
+        position = document.position(comment.span.start)
+        if match is None:
+            errors.append(FileError(document.path, f"unknown healthlint directive: {comment.text!r}",
+                                    position.line, position.column, Severity.WARNING))
+            continue
+        action = match.group("action")
+        codes = tuple(_CODE.findall(match.group("codes") or ""))
+        reason = (match.group("reason") or "").strip()
+        if action == "enable":
+            for directive in open_ranges:
+                if not codes or set(codes) & set(directive.codes) or not directive.codes:
+                    directive.active = Span(directive.active.start, comment.span.start)
+            open_ranges = [d for d in open_ranges if d.active.end == end_of_file]
+            continue
+        if action == "disable":
+            active = Span(comment.span.end, end_of_file)
+        elif action == "disable-next-line":
+            active = _line_span(document, document.position(comment.span.end).line + 1)
+        elif action == "disable-line":
+            active = _line_span(document, position.line)
+        else:
+            active = Span(0, end_of_file)
+        directive = Directive(action, codes, reason, comment.span, active)
+        directives.append(directive)
+        if action == "disable":
+            open_ranges.append(directive)
+    return Suppressions(directives, errors)
+
+
+SUPPRESSION_CODES = {
+    "HL001": ("suppression-reason-missing", "a suppression comment without a reason"),
+    "HL002": ("unused-suppression", "a suppression comment that matched no finding"),
+}
+"""Findings about suppression comments themselves, reported only when asked for."""
+
+
+def directive_findings(document: Document, suppressions: Suppressions, *, require_reason: bool,
+                       report_unused: bool) -> list[tuple[str, Span, str]]:
+    """``(code, span, message)`` for directives missing a required reason, and unused ones."""
+    findings: list[tuple[str, Span, str]] = []
+    for directive in suppressions.directives:
+        if require_reason and not directive.reason:
+            findings.append(("HL001", directive.comment,
+                             f"healthlint-{directive.action} needs a reason after '--'"))
+    if report_unused:
+        for directive in suppressions.unused():
+            codes = " ".join(directive.codes) or "all rules"
+            findings.append(("HL002", directive.comment,
+                             f"unused suppression: healthlint-{directive.action} ({codes}) "
+                             "matched no finding"))
+    return findings

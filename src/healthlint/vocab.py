@@ -1,0 +1,155 @@
+"""Vocabularies and the pattern language rules are written in.
+
+A vocabulary is a named list of terms (hedges, boosters, biologic products,
+condition names, ...). Terms and rule patterns are regular expressions for the
+``regex`` module, matched case-insensitively on a document's prose view, with
+two conveniences:
+
+* a literal space matches any whitespace run (prose views keep line breaks,
+  no-break spaces and the blanks left where markup stood);
+* ``{@name}`` stands for the vocabulary ``name`` as a non-capturing group of its
+  terms, longest first.
+
+Vocabulary files hold a ``vocabularies`` mapping from name to
+``{description, terms}``. A name defined again adds its terms to the earlier
+list, so a user's file extends the shipped vocabularies; ``replace: true``
+starts the list afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from healthlint.errors import RuleError
+
+FLAGS = regex.IGNORECASE | regex.VERSION0
+PLACEHOLDER = regex.compile(r"\{@([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _spaces_to_whitespace_runs(source: str) -> str:
+    """Replace literal spaces outside character classes with ``\\s+``."""
+    out: list[str] = []
+    in_class = escaped = False
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif in_class:
+            out.append(char)
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            out.append(char)
+            in_class = True
+            # A "]" right after "[" or "[^" is a literal member of the class.
+            if source[index + 1 : index + 2] == "^":
+                out.append("^")
+                index += 1
+            if source[index + 1 : index + 2] == "]":
+                out.append("]")
+                index += 1
+        elif char == " ":
+            while index + 1 < len(source) and source[index + 1] == " ":
+                index += 1
+            out.append(r"\s+")
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _compile(source: str) -> regex.Pattern[str]:
+    return regex.compile(source, FLAGS)
+
+
+@dataclass
+class Vocabulary:
+    """Every vocabulary of a run, by name."""
+
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, terms: Iterable[str], *, origin: str, description: str = "",
+            replace: bool = False) -> None:
+        current = [] if replace else self.terms.get(name, [])
+        seen = set(current)
+        current = current + [t for t in terms if t not in seen]
+        self.terms[name] = current
+        if description or name not in self.descriptions:
+            self.descriptions[name] = description
+        self.origins[name] = origin
+
+    def expand(self, source: str, _stack: tuple[str, ...] = ()) -> str:
+        """``source`` with every ``{@name}`` replaced and spaces made flexible.
+
+        Raises ``ValueError`` for an unknown or self-referencing vocabulary.
+        """
+
+        def replace(match: regex.Match[str]) -> str:
+            name = match.group(1)
+            if name not in self.terms:
+                known = ", ".join(sorted(self.terms)) or "none"
+                raise ValueError(f"unknown vocabulary {{@{name}}} (known: {known})")
+            if name in _stack:
+                raise ValueError(f"vocabulary {name!r} refers to itself")
+            parts = sorted(
+                (self.expand(term, (*_stack, name)) for term in self.terms[name]),
+                key=len,
+                reverse=True,
+            )
+            return "(?:" + "|".join(parts) + ")"
+
+        expanded = PLACEHOLDER.sub(replace, source)
+        return _spaces_to_whitespace_runs(expanded) if not _stack else expanded
+
+    def compile(self, source: str) -> regex.Pattern[str]:
+        """Expand and compile a pattern; ``ValueError`` carries the regex engine's message."""
+        expanded = self.expand(source)
+        try:
+            return _compile(expanded)
+        except regex.error as exc:
+            raise ValueError(f"invalid regex {source!r}: {exc}") from None
+
+    def load_mapping(self, data: Any, origin: str) -> None:
+        """Add the vocabularies of one parsed vocabulary file."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("vocabularies"), Mapping):
+            raise RuleError("a vocabulary file needs a 'vocabularies' mapping", path=origin)
+        for name, entry in data["vocabularies"].items():
+            if not isinstance(name, str) or not regex.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise RuleError(f"vocabulary name {name!r} is not an identifier", path=origin)
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("terms"), list):
+                raise RuleError(f"vocabulary {name!r} needs a 'terms' list", path=origin)
+            unknown = set(entry) - {"description", "terms", "replace"}
+            if unknown:
+                raise RuleError(
+                    f"vocabulary {name!r} has unknown keys: {', '.join(sorted(unknown))} "
+                    "(allowed: description, terms, replace)",
+                    path=origin,
+                )
+            terms = entry["terms"]
+            bad = [t for t in terms if not isinstance(t, str) or not t.strip()]
+            if bad:
+                raise RuleError(f"vocabulary {name!r} has a term that is not text: {bad[0]!r}",
+                                path=origin)
+            self.add(name, terms, origin=origin, description=str(entry.get("description", "")),
+                     replace=bool(entry.get("replace", False)))
+
+    def validate(self) -> None:
+        """Compile every vocabulary once, so a broken term is reported with its file."""
+        for name in self.terms:
+            try:
+                self.compile("{@" + name + "}")
+            except ValueError as exc:
+                raise RuleError(f"vocabulary {name!r}: {exc}", path=self.origins.get(name)) from None
