@@ -85,9 +85,9 @@ _SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 # identifier, a journal abbreviation with volume/pages, or author initials).
 _ENTRY_NUMBER = regex.compile(r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
 _BIBLIOGRAPHIC = regex.compile(
-    r"(?:19|20)\d\d\b.*?(?:\bdoi\b|\bPMID\b|\bPMC\d|\d+\s*\(\d+\)\s*:\s*\d+|;\s*\d+|\bvol\b|\bjournal\b|\bJ\b\.?)"
-    r"|\b[\p{Lu}][\p{L}'’-]+ [\p{Lu}]{1,3}\b[,.]",
-    FLAGS | regex.DOTALL,
+    r"(?:19|20)\d\d\b.*?(?:\b(?i:doi|PMID|PMC\d|vol|journal)\b|\d+\s*\(\d+\)\s*:\s*\d+|;\s*\d+|\bJ\.)"
+    r"|\b\p{Lu}[\p{Ll}'’-]+ \p{Lu}{1,3}[,.]",  # "Daniell JR," author with initials
+    regex.DOTALL,
 )
 _NUMBER = regex.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b)", FLAGS)
 # What a study report says about itself: comparator, time point, measure, sample.
@@ -277,9 +277,11 @@ class Analysis:
             if heading is not None and heading.match(text):
                 in_list = True
                 continue
-            entry = _ENTRY_NUMBER.match(text)
-            if entry and (in_list or _BIBLIOGRAPHIC.search(text, entry.end())):
-                numbers.add(int(entry.group("a") or entry.group("b") or entry.group("c")))
+            # A reference list in plain text is often one block with an entry per line.
+            for line in text.split("\n"):
+                entry = _ENTRY_NUMBER.match(line)
+                if entry and (in_list or _BIBLIOGRAPHIC.search(line, entry.end())):
+                    numbers.add(int(entry.group("a") or entry.group("b") or entry.group("c")))
         return frozenset(numbers)
 
     def _markers(self, span: Span) -> Iterator[int]:
@@ -329,11 +331,28 @@ class Analysis:
         last = self.block_sentences[index][-1]
         return last if _LEAD_IN.search(self.text(last.span)) else None
 
+    def _run_end(self, block_index: int) -> int:
+        """The last block of the run of list items or quotes that holds this block."""
+        blocks = self.document.blocks
+        scope = blocks[block_index].scope
+        index = block_index
+        while index + 1 < len(blocks) and blocks[index + 1].scope == scope:
+            index += 1
+        return index
+
     def _inherited_citation(self, sentence: Sentence) -> Strength:
+        strength = Strength.NONE
+        if self.document.blocks[sentence.block].scope in ("list_item", "quote"):
+            # A quoted list that ends with its source ("...”(6)") is covered by that source.
+            end = self._run_end(sentence.block)
+            if end != sentence.block and self.block_sentences[end]:
+                strength = max(self.own_citation(s) for s in self.block_sentences[end])
+                if strength < Strength.MEDIUM:
+                    strength = Strength.NONE
         lead = self._lead_in(sentence.block)
         if lead is None:
-            return Strength.NONE
-        strength = self.own_citation(lead)
+            return strength
+        strength = max(strength, self.own_citation(lead))
         if strength >= Strength.MEDIUM or not _STUDY_REFERENCE.search(self.text(lead.span)):
             return strength
         # "These are the learning points of this research:" points at the study named just before.
@@ -370,14 +389,20 @@ class Analysis:
         )
 
     def numbers_cited_elsewhere(self, sentence: Sentence) -> bool:
-        """True when at least two of the sentence's figures appear in one cited sentence
-        elsewhere on the page."""
+        """True when the sentence's figures appear in a cited sentence elsewhere on the page:
+        two of them anywhere, or one in a cited sentence of the three blocks just before."""
         numbers = {m.group(1) for m in
                    _NUMBER.finditer(self.prose, sentence.span.start, sentence.span.end)}
-        if len(numbers) < 2:
+        if not numbers:
             return False
-        return any(len(numbers & cited) >= 2 for s, cited in
-                   zip(self._cited_sentences, self._cited_numbers) if s.index != sentence.index)
+        for cited_sentence, cited in zip(self._cited_sentences, self._cited_numbers):
+            if cited_sentence.index == sentence.index:
+                continue
+            shared = len(numbers & cited)
+            near = 0 <= sentence.block - cited_sentence.block <= 3
+            if shared >= 2 or (shared and near):
+                return True
+        return False
 
     def back_referenced(self, sentence: Sentence, *, start: int | None = None) -> bool:
         """True when the claim is backed by a cited passage elsewhere on the page.

@@ -61,7 +61,17 @@ def _spaces_to_whitespace_runs(source: str) -> str:
         elif char == " ":
             while index + 1 < len(source) and source[index + 1] == " ":
                 index += 1
-            out.append(r"\s+")
+            following = source[index + 1 : index + 2]
+            if following in ("?", "*"):  # " ?" and " *": optional whitespace
+                out.append(r"\s*")
+                index += 1
+            elif following == "+":
+                out.append(r"\s+")
+                index += 1
+            elif following == "{":  # " {0,2}": the quantifier applies to one whitespace char
+                out.append(r"\s")
+            else:
+                out.append(r"\s+")
         else:
             out.append(char)
         index += 1
