@@ -158,6 +158,14 @@ def test_paths_limit_the_diff_and_are_relative_to_cwd(repo: Path) -> None:
     assert changed == {key(repo, "content/page.md"): {1}}
 
 
+def test_directory_paths_and_very_many_paths(repo: Path) -> None:
+    edit(repo, "content/page.md", {"line 1\n": "line one\n"})
+    write(repo, "elsewhere/new.md", "new\n")
+    assert changed_lines("main", ["content"], cwd=repo) == {key(repo, "content/page.md"): {1}}
+    many = [f"content/missing-{n:05}-{'x' * 40}.md" for n in range(5000)] + ["elsewhere"]
+    assert changed_lines("main", many, cwd=repo) == {key(repo, "elsewhere/new.md"): ALL}
+
+
 def test_an_unknown_ref_is_a_config_error(repo: Path) -> None:
     with pytest.raises(ConfigError, match=r"cannot resolve 'origin/nope' to a commit.*fetch"):
         changed_lines("origin/nope", cwd=repo)

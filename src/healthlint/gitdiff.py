@@ -20,13 +20,13 @@ import enum
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Final
 
 from healthlint.errors import ConfigError
 from healthlint.types import Diagnostic, FileResult, Report
 
-__all__ = ["ALL", "AllLines", "ChangedLines", "changed_lines", "filter_report"]
+__all__ = ["ALL", "AllLines", "ChangedLines", "changed_lines", "filter_report", "resolve"]
 
 
 class AllLines(enum.Enum):
@@ -55,8 +55,7 @@ def _git(cwd: str | os.PathLike[str], *args: str) -> subprocess.CompletedProcess
     """Run git without a shell, with settings that keep its output parseable."""
     # Settings a user's config could change and the parser depends on are pinned here.
     command = [
-        "git", "-c", "core.quotePath=false", "-c", "diff.relative=false",
-        "--literal-pathspecs", *args,
+        "git", "-c", "core.quotePath=false", "-c", "diff.relative=false", *args,
     ]  # fmt: skip
     # No optional locks: a read-only diff must not fight an editor's git for index.lock.
     environ = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
@@ -171,21 +170,46 @@ def _absolute(toplevel: str, relative: str) -> str:
     return os.path.normcase(os.path.normpath(os.path.join(toplevel, relative)))
 
 
-def _pathspecs(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    return ["--", *(os.fspath(path) for path in paths)]
+def resolve(path: str | os.PathLike[str], base: str | os.PathLike[str] = ".") -> str:
+    """The absolute form of ``path`` (relative to ``base``) used as a key.
+
+    A directory is fully resolved; for a file only its directory is (a temporary
+    folder behind a symlink, as on macOS), because git reports a symlinked page
+    under its own name.
+    """
+    full = os.path.abspath(os.path.join(base, path))
+    if os.path.isdir(full):
+        return os.path.normcase(os.path.realpath(full))
+    directory, name = os.path.split(full)
+    return os.path.normcase(os.path.join(os.path.realpath(directory), name))
+
+
+def _restrict(changed: ChangedLines, paths: Iterable[str], cwd: str) -> ChangedLines:
+    """Only the entries at or under one of ``paths``.
+
+    Done here rather than with git pathspecs, so that a run over thousands of
+    files never meets the command-line length limit (32 KiB on Windows).
+    """
+    prefixes = [resolve(path, cwd) for path in paths]
+    directories = tuple(prefix.rstrip(os.sep) + os.sep for prefix in prefixes)
+    return {
+        key: lines
+        for key, lines in changed.items()
+        if key in prefixes or key.startswith(directories)
+    }
 
 
 def changed_lines(
     base_ref: str,
-    paths: Sequence[str | os.PathLike[str]] = (),
+    paths: Iterable[str | os.PathLike[str]] = (),
     *,
     cwd: str | os.PathLike[str] = ".",
 ) -> ChangedLines:
     """What changed since ``base_ref``: absolute path -> changed line numbers or :data:`ALL`.
 
     Files that only changed mode, were renamed without edits or were deleted are
-    absent. ``paths`` (relative to ``cwd``) limit the diff; none means the whole
-    repository.
+    absent. ``paths`` (files or directories, relative to ``cwd``) limit the
+    result; none means the whole repository.
 
     :raises ConfigError: ``cwd`` is not in a git repository, git is missing, or
         ``base_ref`` does not name a commit.
@@ -195,35 +219,21 @@ def changed_lines(
     toplevel = _toplevel(cwd)
     base = _base_commit(base_ref, cwd)
     diff = _git(
-        cwd,
+        toplevel,
         "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv",
-        "--ignore-submodules", "-M",
-        "--src-prefix=a/", "--dst-prefix=b/",
-        base, *_pathspecs(paths),
+        "--ignore-submodules", "-M", "--src-prefix=a/", "--dst-prefix=b/", base,
     )  # fmt: skip
     if diff.returncode != 0:
         raise ConfigError(f"git diff against {base_ref!r} failed: {_stderr(diff)}")
     changed = _parse_diff(diff.stdout, toplevel)
-    untracked = _git(
-        cwd, "ls-files", "--others", "--exclude-standard", "--full-name", "-z", *_pathspecs(paths)
-    )
+    untracked = _git(toplevel, "ls-files", "--others", "--exclude-standard", "-z")
     if untracked.returncode != 0:
         raise ConfigError(f"git ls-files failed: {_stderr(untracked)}")
     for name in untracked.stdout.split(b"\0"):
         if name:
             changed[_absolute(toplevel, os.fsdecode(name))] = ALL
-    return changed
-
-
-def _lookup_key(path: str, root: str) -> str:
-    """The key a diagnostic's path has in :func:`changed_lines`' result.
-
-    Directories are resolved (a temporary folder behind a symlink, as on macOS)
-    but not the file itself: git reports a symlinked page under its own name.
-    """
-    full = os.path.abspath(os.path.join(root, path))
-    directory, name = os.path.split(full)
-    return os.path.normcase(os.path.join(os.path.realpath(directory), name))
+    wanted = [os.fspath(path) for path in paths]
+    return _restrict(changed, wanted, os.fspath(cwd)) if wanted else changed
 
 
 def _keeps(diagnostic: Diagnostic, lines: set[int] | AllLines) -> bool:
@@ -240,7 +250,7 @@ def filter_report(report: Report, changed: ChangedLines, *, root: str = ".") -> 
     """
     files: list[FileResult] = []
     for file in report.files:
-        lines = changed.get(_lookup_key(file.path, root))
+        lines = changed.get(resolve(file.path, root))
         if lines is None:
             files.append(FileResult(file.path, [], [], file.source))
             continue

@@ -123,23 +123,30 @@ def _file_rows(files: list[FileResult], root: str) -> list[tuple[str, ...]]:
     return [(markdown_cell(path), str(count)) for path, count in ordered]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def step_summary(report: Report, root: str) -> str:
     """The Markdown appended to the job summary."""
     diagnostics = report.diagnostics
     by_severity = Counter(d.severity for d in diagnostics)
     lines = ["## healthlint", ""]
+    files = _count(len(report.files), "file")
     if diagnostics:
         lines.append(
-            f"{len(diagnostics)} findings: {by_severity[Severity.ERROR]} errors, "
-            f"{by_severity[Severity.WARNING]} warnings, {by_severity[Severity.INFO]} notices, "
-            f"in {sum(1 for f in report.files if f.diagnostics)} of {len(report.files)} files."
+            f"{_count(len(diagnostics), 'finding')} "
+            f"({_count(by_severity[Severity.ERROR], 'error')}, "
+            f"{_count(by_severity[Severity.WARNING], 'warning')}, "
+            f"{_count(by_severity[Severity.INFO], 'notice')}) "
+            f"in {sum(1 for f in report.files if f.diagnostics)} of {files}."
         )
         lines += ["", "### Findings per rule", ""]
         lines += _table(("Code", "Rule", "Findings"), _rule_rows(report))
         lines += ["", "### Findings per file", ""]
         lines += _table(("File", "Findings"), _file_rows(report.files, root))
     else:
-        lines.append(f"No findings in {len(report.files)} files.")
+        lines.append(f"No findings in {files}.")
     errors = report.errors
     if errors:
         lines += ["", f"### Files not fully checked ({len(errors)})", ""]
@@ -147,6 +154,8 @@ def step_summary(report: Report, root: str) -> str:
             f"- {markdown_cell(normalise_path(e.path, root))}: {markdown_cell(e.message)}"
             for e in errors[:SUMMARY_ROWS]
         ]
+        if len(errors) > SUMMARY_ROWS:
+            lines.append(f"- … and {len(errors) - SUMMARY_ROWS} more.")
     return "\n".join(lines) + "\n\n"
 
 
