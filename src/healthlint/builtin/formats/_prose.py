@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import html
 import re
-from operator import itemgetter
 from html.entities import html5
+from operator import itemgetter
 
 from healthlint.types import Block, Comment, Document, Problem, Span
 
@@ -147,4 +147,3 @@ class ProseBuilder:
             comments=tuple(sorted(self.comments, key=lambda comment: comment.span.start)),
             problems=tuple(sorted(self.problems, key=lambda problem: problem.offset)),
         )
-

@@ -32,9 +32,7 @@ _CLOSING = {
     "---": re.compile(r"^(?:---|\.\.\.)[ \t]*(?=\r|\n|\Z)", re.MULTILINE),
     "+++": re.compile(r"^\+\+\+[ \t]*(?=\r|\n|\Z)", re.MULTILINE),
 }
-_ESCAPE = re.compile(
-    r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\r\n|[\s\S])"
-)
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\r\n|[\s\S])")
 _DOUBLED_QUOTE = re.compile("''")
 _SIMPLE_ESCAPES = {
     "0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f",
@@ -107,9 +105,7 @@ def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: Collection[s
             _reveal_yaml_scalar(text, value, base, builder)
 
 
-def _reveal_yaml_scalar(
-    text: str, node: yaml.ScalarNode, base: int, builder: ProseBuilder
-) -> None:
+def _reveal_yaml_scalar(text: str, node: yaml.ScalarNode, base: int, builder: ProseBuilder) -> None:
     start, end = node.start_mark.index, node.end_mark.index
     style = node.style
     if style in ('"', "'"):

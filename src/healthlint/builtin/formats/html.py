@@ -43,14 +43,19 @@ _ATTRIBUTE = re.compile(
 )
 _REFERENCE = re.compile(r"&(?:#[xX][0-9A-Fa-f]*;?|#[0-9]*;?|[A-Za-z][A-Za-z0-9]*;?)")
 
-_VOID = frozenset(
-    "area base br col embed hr img input keygen link meta param source track wbr".split()
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+VOID_ELEMENTS = _names(
+    "area base br col embed hr img input keygen link meta param source track wbr"
 )
-_BLOCK = frozenset(
-    """address article aside blockquote body caption center dd details dialog dir div
-    dl dt fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup
-    hr html legend li main menu nav ol p section summary table tbody td tfoot th thead
-    tr ul br title option optgroup""".split()
+_BLOCK = _names(
+    "address article aside blockquote body caption center dd details dialog dir div "
+    "dl dt fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header "
+    "hgroup hr html legend li main menu nav ol p section summary table tbody td "
+    "tfoot th thead tr ul br title option optgroup"
 )
 _SCOPE = {
     **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), "heading"),
@@ -61,17 +66,15 @@ _SCOPE = {
     "figcaption": "caption",
     "caption": "caption",
 }
-_SKIPPED = frozenset(
-    """head script style noscript template svg math code pre kbd samp textarea iframe
-    object canvas audio video select noembed noframes xmp plaintext""".split()
+_SKIPPED = _names(
+    "head script style noscript template svg math code pre kbd samp textarea iframe "
+    "object canvas audio video select noembed noframes xmp plaintext"
 )
-_RAW_TEXT = frozenset(
-    "script style xmp iframe noembed noframes noscript textarea title plaintext".split()
-)
+_RAW_TEXT = _names("script style xmp iframe noembed noframes noscript textarea title plaintext")
 """Elements whose content is not markup: the tokenizer jumps to their end tag."""
-_OPTIONAL_END = frozenset(
-    """p li dt dd option optgroup rb rt rtc rp tr td th thead tbody tfoot colgroup
-    caption html head body""".split()
+_OPTIONAL_END = _names(
+    "p li dt dd option optgroup rb rt rtc rp tr td th thead tbody tfoot colgroup "
+    "caption html head body"
 )
 _CLOSES_P = _BLOCK - {"br", "title", "option", "optgroup", "td", "th", "tr", "caption"}
 _IMPLIED_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -229,7 +232,7 @@ class _Reader:
         if name == "img" or name == "meta":
             self.attributes(name, match)
         self_closing = match.group("attrs").endswith("/")
-        if name in _VOID or (self_closing and name not in _RAW_TEXT):
+        if name in VOID_ELEMENTS or (self_closing and name not in _RAW_TEXT):
             return match.end()
         self.names.append(name)
         self.starts.append(match.start())
@@ -304,7 +307,7 @@ class _Reader:
 
     def pop(self, index: int, *, quietly: bool) -> None:
         """Close the element at ``index`` and everything opened inside it."""
-        for open_name, start in zip(self.names[index + 1 :], self.starts[index + 1 :]):
+        for open_name, start in zip(self.names[index + 1 :], self.starts[index + 1 :], strict=True):
             if open_name in _BLOCK:
                 self.flush()
             if not quietly:
@@ -319,7 +322,7 @@ class _Reader:
             self.builder.problem(self.base + start, f"<{name}> is never closed")
 
     def finish(self) -> None:
-        for name, start in zip(self.names, self.starts):
+        for name, start in zip(self.names, self.starts, strict=True):
             self.unclosed(name, start)
 
 
@@ -335,8 +338,8 @@ def read_html(text: str, base: int, builder: ProseBuilder, *, strict: bool) -> N
 class HtmlFormat:
     """Whole HTML pages and fragments."""
 
-    name = "html"
-    extensions = (".html", ".htm", ".xhtml")
+    name: str = "html"
+    extensions: tuple[str, ...] = (".html", ".htm", ".xhtml")
 
     def parse(self, source: str, path: str) -> Document:
         builder = ProseBuilder(source)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection
+from typing import Any, cast
 
 import pyromark
 
@@ -131,11 +132,11 @@ class _Reader:
         text = self.text
         to_char = None if text.isascii() else _byte_to_char(text)
         for event, span in _PARSER.events_with_range(text):
-            if type(event) is str:
+            if isinstance(event, str):
                 if event != "SoftBreak":
                     self.flush()
                 continue
-            kind, value = next(iter(event.items()))
+            kind, value = next(iter(cast("dict[str, Any]", event).items()))
             if kind == "Start" or kind == "End":
                 self.tag(kind == "Start", value)
                 continue
@@ -241,8 +242,8 @@ def read_markdown(text: str, builder: ProseBuilder, *, placeholder: str | None =
 class MarkdownFormat:
     """Markdown files, with front matter and template tags."""
 
-    name = "markdown"
-    extensions = (".md", ".markdown", ".mdown", ".mkd")
+    name: str = "markdown"
+    extensions: tuple[str, ...] = (".md", ".markdown", ".mdown", ".mkd")
 
     def __init__(self, published_fields: Collection[str] = DEFAULT_PUBLISHED_FIELDS) -> None:
         self.published_fields = frozenset(published_fields)

@@ -26,6 +26,7 @@ from collections.abc import Collection
 
 from healthlint.builtin.formats._prose import ProseBuilder, blank
 from healthlint.builtin.formats.frontmatter import DEFAULT_PUBLISHED_FIELDS, read_front_matter
+from healthlint.builtin.formats.html import VOID_ELEMENTS
 from healthlint.builtin.formats.markdown import read_markdown
 from healthlint.types import Document
 
@@ -51,12 +52,7 @@ _BLANK_LINE = re.compile(r"\n[ \t]*(?:\r?\n|\Z)")
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\r?\n")
 _COMMENT_END = re.compile(r"-->")
 _COMMENT_EXPRESSION = re.compile(r"\{\s*/\*(?P<body>.*)\*/\s*\}\Z", re.DOTALL)
-_INDENTED_AFTER_BLANK = re.compile(
-    r"(?:\A|\n[ \t]*\r?\n)(?P<indent>[ ]{0,3}\t|[ ]{4})(?=[ \t]*\S)"
-)
-_VOID = frozenset(
-    "area base br col embed hr img input keygen link meta param source track wbr".split()
-)
+_INDENTED_AFTER_BLANK = re.compile(r"(?:\A|\n[ \t]*\r?\n)(?P<indent>[ ]{0,3}\t|[ ]{4})(?=[ \t]*\S)")
 _PLACEHOLDERS = "\ue000\ue001\ue002\ue003"
 
 
@@ -147,11 +143,14 @@ class _Scanner:
         end, self_closing = self.attributes_end(position)
         if end < 0:
             self.builder.problem(start, f"JSX tag <{'/' if closing else ''}{name} is never closed")
-            return start + 1
+            line_end = text.find("\n", start)
+            end = line_end if line_end >= 0 else len(text)
+            self.spans.append((start, end))
+            return end
         self.spans.append((start, end))
         if closing:
             self.close(name, start)
-        elif not self_closing and name not in _VOID:
+        elif not self_closing and name not in VOID_ELEMENTS:
             self.open_tags.append((name, start))
         return end
 
@@ -160,7 +159,7 @@ class _Scanner:
         closes itself; ``-1`` when it never ends."""
         text, length = self.text, len(self.text)
         while True:
-            position = _SPACE.match(text, position).end()
+            position = _skip_space(text, position)
             if position >= length:
                 return -1, False
             char = text[position]
@@ -176,10 +175,10 @@ class _Scanner:
             name = _ATTRIBUTE_NAME.match(text, position)
             if name is None:
                 return -1, False
-            position = _SPACE.match(text, name.end()).end()
+            position = _skip_space(text, name.end())
             if not text.startswith("=", position):
                 continue
-            position = _SPACE.match(text, position + 1).end()
+            position = _skip_space(text, position + 1)
             if text.startswith("{", position):
                 position = _expression_end(text, position)
                 if position < 0:
@@ -198,6 +197,11 @@ class _Scanner:
                 del self.open_tags[index:]
                 return
         self.builder.problem(start, f"closing tag </{name}> has no matching opening tag")
+
+
+def _skip_space(text: str, position: int) -> int:
+    space = _SPACE.match(text, position)
+    return space.end() if space is not None else position
 
 
 def _expression_end(text: str, start: int) -> int:
@@ -231,8 +235,8 @@ def _unindent_code(text: str, placeholder: str) -> str:
 class MdxFormat:
     """MDX files: Markdown with JSX, ESM and expressions."""
 
-    name = "mdx"
-    extensions = (".mdx",)
+    name: str = "mdx"
+    extensions: tuple[str, ...] = (".mdx",)
 
     def __init__(self, published_fields: Collection[str] = DEFAULT_PUBLISHED_FIELDS) -> None:
         self.published_fields = frozenset(published_fields)
