@@ -30,14 +30,13 @@ from healthlint.builtin.formats.html import VOID_ELEMENTS
 from healthlint.builtin.formats.markdown import read_markdown
 from healthlint.types import Document
 
-_SCAN = re.compile(
-    r"""^(?P<fence>[ ]{0,3}(?:`{3,}|~{3,}))
-    | ^(?P<esm>(?:import|export)(?=[\s{*"']))
-    | (?P<ticks>`+)
-    | (?P<comment><!--)
-    | (?P<char>[<{}])""",
-    re.MULTILINE | re.VERBOSE,
-)
+_LINE_CONSTRUCT = r"""(?P<fence>[ ]{0,3}(?:`{3,}|~{3,}))|(?P<esm>(?:import|export)(?=[\s{*"']))"""
+_FIRST_LINE = re.compile(_LINE_CONSTRUCT)
+_LINE_START = re.compile(rf"\n(?:{_LINE_CONSTRUCT})")
+"""Fences and ESM open only at the start of a line. The pattern begins with a line
+break, a literal the regex engine finds fast, where ``^`` would be tried everywhere."""
+_INLINE = re.compile(r"[`<{}]")
+_TICKS = re.compile(r"`+")
 _EXPRESSION_TOKEN = re.compile(
     r"""[{}]|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`|//[^\n]*|/\*.*?\*/""",
     re.DOTALL,
@@ -52,7 +51,8 @@ _BLANK_LINE = re.compile(r"\n[ \t]*(?:\r?\n|\Z)")
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\r?\n")
 _COMMENT_END = re.compile(r"-->")
 _COMMENT_EXPRESSION = re.compile(r"\{\s*/\*(?P<body>.*)\*/\s*\}\Z", re.DOTALL)
-_INDENTED_AFTER_BLANK = re.compile(r"(?:\A|\n[ \t]*\r?\n)(?P<indent>[ ]{0,3}\t|[ ]{4})(?=[ \t]*\S)")
+_INDENTED_AFTER_BLANK = re.compile(r"\n[ \t]*\r?\n(?P<indent>[ ]{0,3}\t|[ ]{4})(?=[ \t]*\S)")
+_INDENTED_FIRST_LINE = re.compile(r"(?P<indent>[ ]{0,3}\t|[ ]{4})(?=[ \t]*\S)")
 _PLACEHOLDERS = "\ue000\ue001\ue002\ue003"
 
 
@@ -67,36 +67,57 @@ class _Scanner:
 
     def scan(self, position: int) -> list[tuple[int, int]]:
         text = self.text
+        line = self.next_line_start(position)
         while True:
-            match = _SCAN.search(text, position)
-            if match is None:
+            if line is not None and line.start(line.lastgroup or 0) < position:
+                line = self.next_line_start(position)
+            inline = _INLINE.search(text, position)
+            line_start = line.start(line.lastgroup or 0) if line is not None else len(text)
+            if line is not None and (inline is None or line_start < inline.start()):
+                if line.lastgroup == "fence":
+                    position = self.fence_end(line.end())
+                else:
+                    position = self.esm(line_start)
+            elif inline is None:
                 break
-            kind = match.lastgroup
-            if kind == "fence":
-                position = self.fence_end(match)
-            elif kind == "esm":
-                position = self.esm(match.start())
-            elif kind == "ticks":
-                position = self.code_span_end(match)
-            elif kind == "comment":
-                end = _COMMENT_END.search(text, match.end())
-                position = end.end() if end is not None else len(text)
-            elif match.group() == "{":
-                position = self.expression(match.start())
-            elif match.group() == "}":
-                self.builder.problem(match.start(), "'}' has no matching '{'")
-                self.spans.append((match.start(), match.end()))
-                position = match.end()
             else:
-                position = self.tag(match.start())
+                position = self.inline(inline)
         for name, start in self.open_tags:
             self.builder.problem(start, f"JSX element <{name}> is never closed")
         return self.spans
 
-    def fence_end(self, match: re.Match[str]) -> int:
-        fence = match.group("fence").lstrip(" ")
+    def next_line_start(self, position: int) -> re.Match[str] | None:
+        """The next fence or ESM line that starts at or after ``position``."""
+        if position == 0 or self.text[position - 1] == "\n":
+            first = _FIRST_LINE.match(self.text, position)
+            if first is not None:
+                return first
+        return _LINE_START.search(self.text, position)
+
+    def inline(self, match: re.Match[str]) -> int:
+        text, start = self.text, match.start()
+        char = match.group()
+        if char == "`":
+            return self.code_span_end(start)
+        if char == "{":
+            return self.expression(start)
+        if char == "}":
+            self.builder.problem(start, "'}' has no matching '{'")
+            self.spans.append((start, start + 1))
+            return start + 1
+        if text.startswith("<!--", start):
+            end = _COMMENT_END.search(text, start + 4)
+            return end.end() if end is not None else len(text)
+        return self.tag(start)
+
+    def fence_end(self, fence_end: int) -> int:
+        """Where the fenced code block whose opening fence ends at ``fence_end`` ends."""
+        start = fence_end
+        while start > 0 and self.text[start - 1] in "`~":
+            start -= 1
+        fence = self.text[start:fence_end]
         closing = re.compile(rf"^[ ]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
-        line_end = self.text.find("\n", match.end())
+        line_end = self.text.find("\n", fence_end)
         if line_end < 0:
             return len(self.text)
         end = closing.search(self.text, line_end + 1)
@@ -108,12 +129,15 @@ class _Scanner:
         self.spans.append((start, end))
         return end
 
-    def code_span_end(self, match: re.Match[str]) -> int:
-        ticks = match.group()
-        paragraph_end = _PARAGRAPH_END.search(self.text, match.end())
+    def code_span_end(self, start: int) -> int:
+        """Skip a code span opened by the backtick run at ``start``, if it closes."""
+        run = _TICKS.match(self.text, start)
+        end = run.end() if run is not None else start + 1
+        paragraph_end = _PARAGRAPH_END.search(self.text, end)
         limit = paragraph_end.start() if paragraph_end is not None else len(self.text)
-        closing = re.compile(rf"(?<!`){ticks}(?!`)").search(self.text, match.end(), limit)
-        return closing.end() if closing is not None else match.end()
+        ticks = self.text[start:end]
+        closing = re.compile(rf"(?<!`){ticks}(?!`)").search(self.text, end, limit)
+        return closing.end() if closing is not None else end
 
     def expression(self, start: int) -> int:
         end = _expression_end(self.text, start)
@@ -229,7 +253,11 @@ def _placeholder(source: str) -> str:
 
 def _unindent_code(text: str, placeholder: str) -> str:
     """Put ``placeholder`` in the indentation of lines that would open indented code."""
-    return _INDENTED_AFTER_BLANK.sub(lambda match: match.group()[:-1] + placeholder, text)
+    text = _INDENTED_AFTER_BLANK.sub(lambda match: match.group()[:-1] + placeholder, text)
+    first = _INDENTED_FIRST_LINE.match(text)
+    if first is None:
+        return text
+    return text[: first.end() - 1] + placeholder + text[first.end() :]
 
 
 class MdxFormat:
