@@ -50,25 +50,29 @@ class Sentence:
     index: int
 
 
+HEDGE_CLASSES = ("strong", "weak", "intent", "limiting", "opinion")
+
+
 @dataclass(frozen=True)
 class Hedging:
     """The qualifiers found in a claim's clause, by class, with the words that were found."""
 
     strong: tuple[str, ...] = ()
     weak: tuple[str, ...] = ()
+    intent: tuple[str, ...] = ()
     limiting: tuple[str, ...] = ()
     opinion: tuple[str, ...] = ()
     boosters: tuple[str, ...] = ()
 
     def levels(self, weights: Mapping[str, int]) -> int:
         """Net levels to lower by: each present class counts once, each booster cancels one."""
-        total = sum(weights.get(name, 0) for name in ("strong", "weak", "limiting", "opinion")
+        total = sum(weights.get(name, 0) for name in HEDGE_CLASSES
                     if getattr(self, name))
         return max(0, total - len(self.boosters))
 
     def describe(self, weights: Mapping[str, int]) -> str:
         parts = [f"{name} hedge '{getattr(self, name)[0]}'"
-                 for name in ("strong", "weak", "limiting", "opinion")
+                 for name in HEDGE_CLASSES
                  if getattr(self, name) and weights.get(name, 0)]
         if parts and self.boosters:
             parts.append(f"cancelled by booster '{self.boosters[0]}'")
@@ -122,13 +126,12 @@ _STOPWORDS = frozenset(
 class EvidenceModel:
     """The evidence vocabularies, compiled once per run."""
 
-    HEDGE_CLASSES = ("strong", "weak", "limiting", "opinion")
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         def pattern(name: str) -> regex.Pattern[str] | None:
             return vocabulary.compile("{@" + name + "}") if name in vocabulary.terms else None
 
-        self.hedges = {name: pattern(f"hedge_{name}") for name in self.HEDGE_CLASSES}
+        self.hedges = {name: pattern(f"hedge_{name}") for name in HEDGE_CLASSES}
         self.booster = pattern("booster")
         self.negation = pattern("negation")
         self.citation_strong = pattern("citation_strong")
@@ -237,10 +240,13 @@ class Analysis:
 
         A qualifier counts when it stands in the claim's clause before the claim
         ends; words inside the claim itself count too ("may easily last").
+        Limiting quantifiers count anywhere in the clause ("relieves pain in some
+        patients").
         """
         end = min(clause.end, claim.end)
         hedges = {
-            name: _found(pattern, self.prose, clause.start, end)
+            name: _found(pattern, self.prose, clause.start,
+                         clause.end if name == "limiting" else end)
             for name, pattern in self.model.hedges.items()
         }
         return Hedging(boosters=_found(self.model.booster, self.prose, clause.start, end), **hedges)

@@ -45,6 +45,9 @@ _BOUNDARY = regex.compile(
     regex.VERBOSE,
 )
 _WORD_BEFORE = regex.compile(r"([\p{L}.]+)\Z")
+# A run-in heading: a short title ending with a colon before a capitalised sentence
+# ("Key Takeaways: Research shows ..."). At most eight words, no inner punctuation.
+_RUN_IN_HEADING = regex.compile(r"[^\s.!?:;,][^.!?:;,\n]{0,80}?:(?=\s+[\"“]?\p{Lu})")
 _SPACE = regex.compile(r"\s+")
 
 # Clause breaks: semicolons, colons, dashes and parentheses always; a comma when a
@@ -54,6 +57,7 @@ _CLAUSE_BREAK = regex.compile(
     r"""
     \s*[;:]\s+
     | \s+[—–]\s+ | \s*—\s*
+    | \s+but\s+
     | \s*[()]\s*
     | ,\s+(?=(?:but|however|although|though|while|whereas|which|who|so|yet|because|since
               |if|unless|whether|when|once|after|before|as|therefore|thus|hence
@@ -81,6 +85,13 @@ def _trim(text: str, start: int, end: int) -> Span | None:
 def split_sentences(prose: str, block: Span) -> Iterator[Span]:
     """The sentences of one block, as trimmed spans into ``prose``."""
     start = block.start
+    while start < block.end and prose[start].isspace():
+        start += 1
+    heading = _RUN_IN_HEADING.match(prose, start, block.end)
+    if heading and len(heading.group().split()) <= 8:
+        yield Span(start, heading.end())
+        block = Span(heading.end(), block.end)
+        start = heading.end()
     for match in _BOUNDARY.finditer(prose, block.start, block.end):
         stop = match.start("stop")
         if match.group("stop") == ".":

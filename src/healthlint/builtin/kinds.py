@@ -27,11 +27,11 @@ from healthlint.vocab import Vocabulary
 PATTERN_TIMEOUT = 2.0
 """Seconds one pattern may spend on one document before the rule is stopped for that file."""
 
-DEFAULT_HEDGE_WEIGHTS = {"strong": 2, "weak": 1, "limiting": 1, "opinion": 1}
+DEFAULT_HEDGE_WEIGHTS = {"strong": 2, "weak": 1, "intent": 1, "limiting": 1, "opinion": 1}
 
 # JSON Schema fragments shared by the kinds' option schemas.
 _SEVERITY = {"enum": ["error", "warning", "info", "off"]}
-_SCOPE = {"enum": ["clause", "sentence", "block", "document"]}
+_SCOPE = {"enum": ["clause_before", "clause", "sentence", "block", "document"]}
 _PATTERN_ENTRY = {
     "oneOf": [
         {"type": "string", "minLength": 1},
@@ -47,6 +47,11 @@ _PATTERN_ENTRY = {
                 "reason": {"type": "string"},
                 "message": {"type": "string"},
                 "suggestion": {"type": "string"},
+                "context": {"type": "string", "description": "The entry counts only if this "
+                            "also matches within context_scope."},
+                "unless": {"type": "string", "description": "The entry does not count if this "
+                           "matches within context_scope."},
+                "context_scope": _SCOPE,
             },
         },
     ]
@@ -63,6 +68,10 @@ PATTERN_OPTIONS: dict[str, Any] = {
                      "description": "Phrases that make a finding; each may set its own severity."},
         "subject": {**_PATTERN_LIST,
                     "description": "The claim must be about one of these, within the entry's scope."},
+        "require": {**_PATTERN_LIST,
+                    "description": "Every one of these must match within its scope."},
+        "page": {**_PATTERN_LIST,
+                 "description": "The page must match one of these somewhere (e.g. {@promotion})."},
         "exclude": {**_PATTERN_LIST, "description": "A match within the entry's scope cancels."},
         "escalate": {**_PATTERN_LIST, "description": "Raise to the entry's severity when it matches."},
         "negation": {"type": "boolean", "description": "A negation cue before the trigger cancels."},
@@ -148,6 +157,9 @@ class Pattern:
     reason: str = ""
     message: str | None = None
     suggestion: str | None = None
+    context: regex.Pattern[str] | None = None
+    unless: regex.Pattern[str] | None = None
+    context_scope: str = "block"
 
     def search(self, analysis: Analysis, span: Span) -> regex.Match[str] | None:
         return self.regex.search(analysis.prose, span.start, span.end, timeout=PATTERN_TIMEOUT)
@@ -163,6 +175,8 @@ def compile_patterns(entries: Sequence[Any] | None, vocabulary: Vocabulary, key:
         spec = {"pattern": entry} if isinstance(entry, str) else dict(entry)
         try:
             compiled = vocabulary.compile(spec["pattern"])
+            context = vocabulary.compile(spec["context"]) if "context" in spec else None
+            unless = vocabulary.compile(spec["unless"]) if "unless" in spec else None
         except ValueError as exc:
             raise OptionError(str(exc), (key, index)) from None
         if compiled.search(""):
@@ -176,6 +190,9 @@ def compile_patterns(entries: Sequence[Any] | None, vocabulary: Vocabulary, key:
             reason=spec.get("reason", ""),
             message=spec.get("message"),
             suggestion=spec.get("suggestion"),
+            context=context,
+            unless=unless,
+            context_scope=spec.get("context_scope", "block"),
         ))
     return patterns
 
@@ -185,15 +202,31 @@ def expanded_triggers(patterns: Sequence[Pattern]) -> list[str]:
 
 
 def _scope_span(analysis: Analysis, sentence: Sentence, scope: str, offset: int) -> Span:
+    """The span of ``scope`` around ``offset``; ``clause_before`` is the clause up to it."""
     if scope == "clause":
         return analysis.clause_at(sentence, offset)
+    if scope == "clause_before":
+        return Span(analysis.clause_at(sentence, offset).start, offset)
     return analysis.scope(sentence, scope)
+
+
+def _entry_matches(pattern: Pattern, analysis: Analysis, sentence: Sentence, offset: int) -> bool:
+    if not pattern.search(analysis, _scope_span(analysis, sentence, pattern.scope, offset)):
+        return False
+    if pattern.context is None and pattern.unless is None:
+        return True
+    around = _scope_span(analysis, sentence, pattern.context_scope, offset)
+    if pattern.context is not None and not pattern.context.search(
+            analysis.prose, around.start, around.end, timeout=PATTERN_TIMEOUT):
+        return False
+    return pattern.unless is None or not pattern.unless.search(
+        analysis.prose, around.start, around.end, timeout=PATTERN_TIMEOUT)
 
 
 def _any_in_scope(patterns: Sequence[Pattern], analysis: Analysis, sentence: Sentence,
                   offset: int) -> Pattern | None:
     for pattern in patterns:
-        if pattern.search(analysis, _scope_span(analysis, sentence, pattern.scope, offset)):
+        if _entry_matches(pattern, analysis, sentence, offset):
             return pattern
     return None
 
@@ -218,8 +251,10 @@ class PatternChecker:
     rule: Rule
     triggers_compiled: list[Pattern]
     subject: list[Pattern] = field(default_factory=list)
+    require: list[Pattern] = field(default_factory=list)
     exclude: list[Pattern] = field(default_factory=list)
     escalate: list[Pattern] = field(default_factory=list)
+    page: list[Pattern] = field(default_factory=list)
     negation: bool = False
     scopes: frozenset[str] | None = None
 
@@ -230,6 +265,9 @@ class PatternChecker:
     def check(self, analysis: Analysis) -> list[Finding]:
         findings: list[Finding] = []
         blocks = analysis.document.blocks
+        whole = Span(0, len(analysis.prose))
+        if self.page and not any(p.search(analysis, whole) for p in self.page):
+            return findings
         for sentence in analysis.candidate_sentences():
             if self.scopes is not None and blocks[sentence.block].scope not in self.scopes:
                 continue
@@ -253,6 +291,8 @@ class PatternChecker:
               clause: Span) -> bool:
         """Subject present, nothing excluding, not negated."""
         if self.subject and _any_in_scope(self.subject, analysis, sentence, match.start()) is None:
+            return False
+        if any(not _entry_matches(p, analysis, sentence, match.start()) for p in self.require):
             return False
         if self.exclude and _any_in_scope(self.exclude, analysis, sentence, match.start()):
             return False
@@ -366,8 +406,10 @@ class PatternKind:
             "rule": rule,
             "triggers_compiled": compile_patterns(options["triggers"], vocabulary, "triggers"),
             "subject": compile_patterns(options.get("subject"), vocabulary, "subject"),
+            "require": compile_patterns(options.get("require"), vocabulary, "require"),
             "exclude": compile_patterns(options.get("exclude"), vocabulary, "exclude"),
             "escalate": compile_patterns(options.get("escalate"), vocabulary, "escalate"),
+            "page": compile_patterns(options.get("page"), vocabulary, "page", "document"),
             "negation": bool(options.get("negation", self.name == "claim")),
             "scopes": frozenset(scopes) if scopes else None,
         }

@@ -58,9 +58,6 @@ _CONTAINER_SCOPES = {
     "TableCell": "table_cell",
     "Image": "alt_text",
 }
-_BLOCK_BREAKS = frozenset(
-    {"Paragraph", "List", "Table", "TableHead", "TableRow", "DefinitionList", "HtmlBlock"}
-)
 _SKIPPED_BLOCKS = frozenset({"CodeBlock", "MetadataBlock"})
 _SKIPPED_INLINE_HTML = frozenset({"code", "kbd", "samp", "pre", "script", "style", "svg"})
 _URL_LINK_TYPES = frozenset({"Autolink", "Email"})
@@ -133,6 +130,7 @@ class _Reader:
         to_char = None if text.isascii() else _byte_to_char(text)
         for event, span in _PARSER.events_with_range(text):
             if isinstance(event, str):
+                # A hard break ends a block as <br> does in HTML; a soft break does not.
                 if event != "SoftBreak":
                     self.flush()
                 continue
