@@ -15,15 +15,12 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Collection
-
-import yaml
+from typing import TYPE_CHECKING
 
 from healthlint.builtin.formats._prose import ProseBuilder
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+if TYPE_CHECKING:
+    import yaml
 
 DEFAULT_PUBLISHED_FIELDS: tuple[str, ...] = ("title", "description", "summary", "excerpt")
 
@@ -76,6 +73,8 @@ def read_front_matter(source: str, builder: ProseBuilder, fields: Collection[str
 
 
 def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: Collection[str]) -> None:
+    import yaml  # imported here: most runs never read front matter, and start-up counts
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -155,6 +154,11 @@ def _decode_escape(escape: str) -> str | None:
 
 
 def _read_toml(text: str, base: int, builder: ProseBuilder, fields: Collection[str]) -> None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

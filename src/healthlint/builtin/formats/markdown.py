@@ -23,23 +23,32 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection
-from typing import Any, cast
-
-import pyromark
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 from healthlint.builtin.formats._prose import ProseBuilder, blank
 from healthlint.builtin.formats.frontmatter import DEFAULT_PUBLISHED_FIELDS, read_front_matter
 from healthlint.builtin.formats.html import read_html, tag_name
 from healthlint.types import Document
 
-_OPTIONS = (
-    pyromark.Options.ENABLE_TABLES
-    | pyromark.Options.ENABLE_FOOTNOTES
-    | pyromark.Options.ENABLE_STRIKETHROUGH
-    | pyromark.Options.ENABLE_TASKLISTS
-    | pyromark.Options.ENABLE_GFM
-)
-_PARSER = pyromark.Markdown(options=_OPTIONS)
+if TYPE_CHECKING:
+    import pyromark
+
+
+@cache
+def _parser() -> pyromark.Markdown:
+    """The parser, imported on first use: start-up stays fast for runs without Markdown."""
+    import pyromark
+
+    options = pyromark.Options
+    return pyromark.Markdown(
+        options=options.ENABLE_TABLES
+        | options.ENABLE_FOOTNOTES
+        | options.ENABLE_STRIKETHROUGH
+        | options.ENABLE_TASKLISTS
+        | options.ENABLE_GFM
+    )
+
 
 _TEMPLATE = re.compile(
     r"""\{\{[<%]\s*highlight\b.{0,65536}?\{\{[<%]\s*/highlight\s*[>%]\}\}
@@ -128,7 +137,7 @@ class _Reader:
     def read(self) -> None:
         text = self.text
         to_char = None if text.isascii() else _byte_to_char(text)
-        for event, span in _PARSER.events_with_range(text):
+        for event, span in _parser().events_with_range(text):
             if isinstance(event, str):
                 # A hard break ends a block as <br> does in HTML; a soft break does not.
                 if event != "SoftBreak":
