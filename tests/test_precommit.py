@@ -1,0 +1,114 @@
+"""The pre-commit hook, run for real with ``pre-commit try-repo``.
+
+try-repo clones this repository (HEAD plus uncommitted changes to tracked files)
+and pip-installs it into a fresh environment, as a content repository's
+pre-commit would: it needs PyPI and takes a while, so the two hook runs go in
+parallel. Everything runs with its own git configuration and pre-commit home,
+so neither the user's settings nor their pre-commit cache take part.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from identify.identify import tags_from_filename
+
+from healthlint.plugins import load_registry
+
+REPO = Path(__file__).resolve().parents[1]
+MANIFEST = REPO / ".pre-commit-hooks.yaml"
+
+PAGES = {
+    "claim.md": "# Clinic\n\nOur stem cell injections are completely safe and cure arthritis.\n",
+    "clean.md": "# Clinic\n\nOur physiotherapists see patients on weekdays from 8 to 6.\n",
+}
+
+
+def _isolated_env(home: Path) -> dict[str, str]:
+    """An environment with an empty git configuration, a fixed identity (try-repo commits
+    uncommitted changes to a shadow clone) and a private pre-commit home."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("GIT_", "PRE_COMMIT", "HEALTHLINT_"))}
+    gitconfig = home / "gitconfig"
+    gitconfig.write_text("", encoding="utf-8")
+    person = {"NAME": "healthlint tests", "EMAIL": "tests@example.invalid"}
+    identity = {f"GIT_{role}_{key}": value for role in ("AUTHOR", "COMMITTER")
+                for key, value in person.items()}
+    return {**env, **identity, "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
+            "PRE_COMMIT_HOME": str(home / "pre-commit-home"), "NO_COLOR": "1"}
+
+
+def _content_repo(root: Path, env: dict[str, str]) -> Path:
+    """A web-content git repository holding the pages, staged as a writer would have them."""
+    repo = root / "site"
+    (repo / "pages").mkdir(parents=True)
+    for name, text in PAGES.items():
+        (repo / "pages" / name).write_text(text, encoding="utf-8")
+    for command in (["git", "init", "--quiet"], ["git", "add", "pages"]):
+        subprocess.run(command, cwd=repo, env=env, check=True, capture_output=True)
+    return repo
+
+
+@pytest.fixture(scope="module")
+def hook_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str]]:
+    """``{page: (exit code, output)}`` of the hook run by try-repo on each page alone."""
+    home = tmp_path_factory.mktemp("precommit")
+    env = _isolated_env(home)
+    site = _content_repo(home, env)
+    running = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "healthlint",
+             "--verbose", "--color", "never", "--files", f"pages/{name}"],
+            cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for name in PAGES
+    }
+    results: dict[str, tuple[int, str]] = {}
+    for name, process in running.items():
+        output, _ = process.communicate(timeout=900)
+        results[name] = (process.returncode, output)
+    return results
+
+
+@pytest.mark.slow
+def test_hook_fails_on_an_unsupported_claim(hook_runs: dict[str, tuple[int, str]]) -> None:
+    code, output = hook_runs["claim.md"]
+
+    assert code == 1, output
+    assert "healthlint" in output and "Failed" in output
+    assert "pages/claim.md:3:30: HL104 error" in output
+    assert "pages/claim.md:3:50: HL113 error" in output
+
+
+@pytest.mark.slow
+def test_hook_passes_on_a_clean_page(hook_runs: dict[str, tuple[int, str]]) -> None:
+    code, output = hook_runs["clean.md"]
+
+    assert code == 0, output
+    assert "Passed" in output
+    assert "All clear: no findings in 1 file." in output
+
+
+def test_manifest_is_valid() -> None:
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
+                             str(MANIFEST)], capture_output=True, text=True, check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hook_selects_every_format_identify_recognises() -> None:
+    """pre-commit picks files by identify tags, not by healthlint's extensions: every
+    extension healthlint reads and identify knows must carry one of the hook's tags.
+    (identify has no tags for ``.mdown``, ``.mkd`` and ``.text``; pre-commit cannot
+    select those by type at all.)"""
+    (hook,) = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    wanted = set(hook["types_or"])
+    tagged = {ext: tags_from_filename(f"page{ext}") for ext in load_registry().extensions}
+
+    missed = sorted(ext for ext, tags in tagged.items() if tags and not tags & wanted)
+    assert not missed, f"the hook skips files healthlint lints: {missed}"
+    assert {ext for ext, tags in tagged.items() if tags} >= {".md", ".mdx", ".html", ".txt"}
