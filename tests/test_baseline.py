@@ -187,6 +187,16 @@ def test_non_ascii_text_is_kept_readable(tmp_path: Path) -> None:
     assert load_baseline(target).entries[0].path == path
 
 
+def test_undecodable_file_names_round_trip(tmp_path: Path) -> None:
+    path = "content/caf\udce9.md"
+    target = tmp_path / "b.json"
+    rep = report(result(path, KNEE_SOURCE, [flag(path, KNEE_SOURCE, "95% of patients")]))
+    write_baseline(rep, target)
+    assert "caf\\udce9.md" in target.read_text(encoding="utf-8")
+    assert load_baseline(target).entries[0].path == path
+    assert apply_baseline(rep, load_baseline(target))[0].diagnostics == []
+
+
 def test_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.json"
     with pytest.raises(ConfigError, match="baseline file not found") as caught:

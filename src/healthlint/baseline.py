@@ -24,7 +24,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,6 @@ BASELINE_VERSION = 1
 TEXT_LIMIT = 80
 """Flagged text longer than this is shortened in the file: it is there for
 reviewers only, matching uses the fingerprint."""
-
-_FIELDS = ("path", "code", "fingerprint", "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +104,18 @@ def write_baseline(report: Report, path: str | os.PathLike[str], *, root: str = 
     document = {
         "version": BASELINE_VERSION,
         "tool": "healthlint",
-        "entries": [{name: getattr(e, name) for name in _FIELDS} for e in baseline.entries],
+        "entries": [asdict(entry) for entry in baseline.entries],
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     target = Path(path)
     # Opened with "x" rather than mkstemp so the file gets the usual umask permissions.
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "x", encoding="utf-8", newline="\n") as stream:
+        # A file name that was not valid UTF-8 holds lone surrogates; backslashreplace
+        # writes them as JSON escapes (\udcff), which read back to the same name.
+        with open(
+            temporary, "x", encoding="utf-8", errors="backslashreplace", newline="\n"
+        ) as stream:
             stream.write(text)
         os.replace(temporary, target)
     except BaseException:

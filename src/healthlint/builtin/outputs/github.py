@@ -171,5 +171,5 @@ class GithubOutput:
         environ: Mapping[str, str] = context.options.get("environ", os.environ)
         summary_path = environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
-            with open(summary_path, "a", encoding="utf-8") as summary:
+            with open(summary_path, "a", encoding="utf-8", errors="replace") as summary:
                 summary.write(step_summary(report, context.root))

@@ -8,7 +8,8 @@ What GitHub needs and why each choice was made:
 - Paths are relative URI references against ``%SRCROOT%`` (declared in
   ``originalUriBaseIds``); GitHub resolves relative URIs against the repository root.
 - Columns are UTF-16 code units (``columnKind``), as CodeQL and LSP count them;
-  the engine's code-point columns are converted here and nowhere else.
+  the engine's code-point columns are converted by :func:`utf16_column`, which
+  the GitHub annotations share, and nowhere else.
 - ``partialFingerprints`` carries ``healthlintClaimHash/v1`` from
   :mod:`healthlint.fingerprint`. ``primaryLocationLineHash`` is left to the
   ``upload-sarif`` action, which computes it from the checked-out file.
