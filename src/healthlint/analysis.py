@@ -23,6 +23,7 @@ from functools import cached_property
 
 import regex
 
+from healthlint.prefilter import Prefilter, anchors_for
 from healthlint.text import split_clauses, split_sentences
 from healthlint.types import Document, Span
 from healthlint.vocab import FLAGS, Vocabulary
@@ -134,9 +135,23 @@ class EvidenceModel:
         self.hedges = {name: pattern(f"hedge_{name}") for name in HEDGE_CLASSES}
         self.booster = pattern("booster")
         self.negation = pattern("negation")
-        self.citation_strong = pattern("citation_strong")
-        self.citation_medium = pattern("citation_medium")
-        self.citation_weak = pattern("citation_weak")
+        # One pattern per term: the regex engines try every branch of a large alternation
+        # at every position, and these terms are long; separate searches are several times
+        # faster than their alternation.
+        def terms(name: str) -> list[regex.Pattern[str]]:
+            return [vocabulary.compile(t) for t in vocabulary.terms.get(name, ())]
+
+        self.citations: list[tuple[regex.Pattern[str], Strength]] = [
+            *((p, Strength.STRONG) for p in terms("citation_strong")),
+            *((p, Strength.MEDIUM) for p in terms("citation_medium")),
+            *((p, Strength.WEAK) for p in terms("citation_weak")),
+        ]
+        # Finds the sentences that may name a medium or strong source, for back-references.
+        self.citation_prefilter = Prefilter({
+            ("citation", index): anchors_for(pattern.pattern)
+            for index, (pattern, strength) in enumerate(self.citations)
+            if strength >= Strength.MEDIUM
+        })
         self.reference_heading = (
             vocabulary.compile(r"^\s*(?:{@reference_heading})\s*:?\s*$")
             if "reference_heading" in vocabulary.terms else None
@@ -147,6 +162,12 @@ def _found(pattern: regex.Pattern[str] | None, text: str, pos: int, endpos: int)
     if pattern is None or pos >= endpos:
         return ()
     return tuple(m.group() for m in pattern.finditer(text, pos, endpos))
+
+
+def _marker_numbers(match: regex.Match[str]) -> Iterator[int]:
+    raw = match.group("p") or match.group("b") or match.group("s").translate(_SUPERSCRIPTS)
+    for part in regex.split(r"\s*[,–-]\s*", raw):
+        yield int(part)
 
 
 def _stem(word: str) -> str:
@@ -161,9 +182,13 @@ class Analysis:
         self.prose = document.prose
         self.model = model
         self.candidates: frozenset[int] | None = None
-        """Sentences where the run's combined trigger scan matched (``None``: all)."""
+        """Sentences where the run's combined scan found the current rule's anchors
+        (``None``: every sentence)."""
+        self._trigger_hits: dict[int, list[int]] | None = None
         self._clauses: dict[int, list[Span]] = {}
         self._citations: dict[int, Strength] = {}
+        self._own: dict[int, Strength] = {}
+        self._searches: dict[tuple[int, int, int], bool] = {}
 
     # Segmentation ---------------------------------------------------------
 
@@ -200,6 +225,47 @@ class Analysis:
         while first < last and self.sentences[first].span.end <= start:
             first += 1
         return range(first, last)
+
+    def sentences_at(self, offsets: list[int]) -> frozenset[int]:
+        """Indices of the sentences containing any of ``offsets``."""
+        starts = self._sentence_starts
+        sentences = self.sentences
+        found: set[int] = set()
+        for offset in offsets:
+            index = bisect.bisect_right(starts, offset) - 1
+            if index >= 0 and offset < sentences[index].span.end:
+                found.add(index)
+        return frozenset(found)
+
+    def restrict(self, trigger_offsets: Mapping[int, list[int]] | None) -> None:
+        """Set the current rule's candidates from its anchor hits (trigger index to offsets);
+        ``None`` means every sentence and every trigger."""
+        if trigger_offsets is None:
+            self.candidates = None
+            self._trigger_hits = None
+            return
+        hits: dict[int, list[int]] = {}
+        for index, offsets in trigger_offsets.items():
+            for sentence in self.sentences_at(offsets):
+                hits.setdefault(sentence, []).append(index)
+        self._trigger_hits = hits
+        self.candidates = frozenset(hits)
+
+    def triggers_for(self, sentence: Sentence, count: int) -> list[int]:
+        """Indices of the current rule's triggers worth trying on ``sentence``."""
+        if self._trigger_hits is None:
+            return list(range(count))
+        return sorted(set(self._trigger_hits.get(sentence.index, ())))
+
+    def contains(self, pattern: regex.Pattern[str], span: Span, timeout: float | None = None) -> bool:
+        """Whether ``pattern`` matches inside ``span``; remembered, since many claims of one
+        block or page ask the same question of the same span."""
+        key = (id(pattern), span.start, span.end)
+        found = self._searches.get(key)
+        if found is None:
+            found = self._searches[key] = pattern.search(
+                self.prose, span.start, span.end, timeout=timeout) is not None
+        return found
 
     def candidate_sentences(self) -> Iterator[Sentence]:
         if self.candidates is None:
@@ -290,24 +356,26 @@ class Analysis:
                     numbers.add(int(entry.group("a") or entry.group("b") or entry.group("c")))
         return frozenset(numbers)
 
-    def _markers(self, span: Span) -> Iterator[int]:
-        for match in _MARKER.finditer(self.prose, span.start, span.end):
-            raw = match.group("p") or match.group("b") or match.group("s").translate(_SUPERSCRIPTS)
-            for part in regex.split(r"\s*[,–-]\s*", raw):
-                yield int(part)
+    def _resolves(self, match: regex.Match[str]) -> bool:
+        return any(n in self.references for n in _marker_numbers(match))
 
     def own_citation(self, sentence: Sentence) -> Strength:
         """The strongest source named in the sentence itself."""
+        cached = self._own.get(sentence.index)
+        if cached is not None:
+            return cached
         span = sentence.span
-        if _found(self.model.citation_strong, self.prose, span.start, span.end):
-            return Strength.STRONG
-        if self.references and any(n in self.references for n in self._markers(span)):
-            return Strength.STRONG
-        if _found(self.model.citation_medium, self.prose, span.start, span.end):
-            return Strength.MEDIUM
-        if _found(self.model.citation_weak, self.prose, span.start, span.end):
-            return Strength.WEAK
-        return Strength.NONE
+        found = Strength.NONE
+        if self.references and any(self._resolves(m) for m in
+                                   _MARKER.finditer(self.prose, span.start, span.end)):
+            found = Strength.STRONG
+        else:
+            for pattern, strength in self.model.citations:
+                if pattern.search(self.prose, span.start, span.end):
+                    found = strength
+                    break
+        self._own[sentence.index] = found
+        return found
 
     def citation(self, sentence: Sentence) -> Strength:
         """The strongest source covering the sentence.
@@ -378,35 +446,70 @@ class Analysis:
     # Back-references ------------------------------------------------------
 
     @cached_property
-    def _cited_sentences(self) -> list[Sentence]:
-        return [s for s in self.sentences if self.citation(s) >= Strength.MEDIUM]
+    def _sentence_numbers(self) -> dict[int, frozenset[str]]:
+        """The percentages of each sentence that has any, from one pass over the document."""
+        found: dict[int, set[str]] = {}
+        for match in _NUMBER.finditer(self.prose):
+            sentence = self.sentence_at(match.start())
+            if sentence is not None:
+                found.setdefault(sentence.index, set()).add(match.group(1))
+        return {index: frozenset(numbers) for index, numbers in found.items()}
 
     @cached_property
-    def _cited_numbers(self) -> list[frozenset[str]]:
-        return [frozenset(m.group(1) for m in _NUMBER.finditer(self.prose, s.span.start, s.span.end))
-                for s in self._cited_sentences]
+    def _cited_candidates(self) -> list[int]:
+        """Sentences that may be cited (medium or strong): those where a citation pattern's
+        anchors occur, and the lists and quotes next to them that can inherit a source."""
+        model = self.model
+        offsets = [o for found in model.citation_prefilter.hits(self.prose).values() for o in found]
+        for index, (pattern, _) in enumerate(model.citations):
+            if ("citation", index) in model.citation_prefilter.unanchored:
+                offsets.extend(m.start() for m in pattern.finditer(self.prose))
+        offsets.extend(m.start() for m in _MARKER.finditer(self.prose))
+        own = self.sentences_at(offsets)
+        blocks = {self.sentences[i].block for i in own}
+        inherit: set[int] = set()
+        for block in blocks:
+            for neighbour in (block + 1, block - 1):
+                if 0 <= neighbour < len(self.document.blocks):
+                    end = self._run_end(neighbour)
+                    start = neighbour
+                    while start > 0 and self.document.blocks[start - 1].scope == \
+                            self.document.blocks[neighbour].scope:
+                        start -= 1
+                    for b in range(start, end + 1):
+                        inherit.update(s.index for s in self.block_sentences[b])
+        return sorted(own | inherit)
 
     @cached_property
-    def _cited_stems(self) -> frozenset[str]:
-        return frozenset(
-            _stem(w.group()) for s in self._cited_sentences
-            for w in _WORD.finditer(self.prose, s.span.start, s.span.end)
-            if w.group().lower() not in _STOPWORDS
-        )
+    def _cited_stem_index(self) -> dict[str, list[int]]:
+        """Content-word stems of the cited sentences, mapped to those sentences."""
+        index: dict[str, list[int]] = {}
+        for sentence_index in self._cited_candidates:
+            if self._cited(sentence_index):
+                for stem in self._stems(sentence_index):
+                    index.setdefault(stem, []).append(sentence_index)
+        return index
+
+    def _stems(self, index: int) -> frozenset[str]:
+        span = self.sentences[index].span
+        return frozenset(_stem(w.group()) for w in _WORD.finditer(self.prose, span.start, span.end)
+                         if w.group().lower() not in _STOPWORDS)
+
+    def _cited(self, index: int) -> bool:
+        return self.citation(self.sentences[index]) >= Strength.MEDIUM
 
     def numbers_cited_elsewhere(self, sentence: Sentence) -> bool:
         """True when the sentence's figures appear in a cited sentence elsewhere on the page:
         two of them anywhere, or one in a cited sentence of the three blocks just before."""
-        numbers = {m.group(1) for m in
-                   _NUMBER.finditer(self.prose, sentence.span.start, sentence.span.end)}
+        numbers = self._sentence_numbers.get(sentence.index)
         if not numbers:
             return False
-        for cited_sentence, cited in zip(self._cited_sentences, self._cited_numbers):
-            if cited_sentence.index == sentence.index:
+        for index, cited in self._sentence_numbers.items():
+            if index == sentence.index:
                 continue
             shared = len(numbers & cited)
-            near = 0 <= sentence.block - cited_sentence.block <= 3
-            if shared >= 2 or (shared and near):
+            near = 0 <= sentence.block - self.sentences[index].block <= 3
+            if (shared >= 2 or (shared and near)) and self._cited(index):
                 return True
         return False
 
@@ -415,7 +518,7 @@ class Analysis:
 
         Either its figures appear there, another sentence of its block has cited
         figures, or (for claims without figures) at least three of its content
-        words from ``start`` on do.
+        words from ``start`` on appear in one cited sentence.
         """
         if self.numbers_cited_elsewhere(sentence):
             return True
@@ -425,4 +528,10 @@ class Analysis:
         begin = sentence.span.start if start is None else start
         stems = {_stem(w.group()) for w in _WORD.finditer(self.prose, begin, sentence.span.end)
                  if w.group().lower() not in _STOPWORDS}
-        return len(stems & self._cited_stems) >= 3 and sentence not in self._cited_sentences
+        if len(stems) < 3:
+            return False
+        shared: dict[int, int] = {}
+        for stem in stems:
+            for index in self._cited_stem_index.get(stem, ()):
+                shared[index] = shared.get(index, 0) + 1
+        return any(count >= 3 and index != sentence.index for index, count in shared.items())

@@ -1,9 +1,9 @@
 """The linting engine: files in, diagnostics out.
 
 One :class:`Linter` holds one plugin registry and one compiled rule set. For
-each document it runs one combined scan of every active rule's triggers over
-the prose view, marks the sentences that scan touched, and lets each rule check
-only those. Findings become diagnostics (positions computed here, once), then
+each document it runs one combined scan for every active rule's anchors over
+the prose view (:mod:`healthlint.prefilter`) and lets each rule check only the
+sentences where its anchors occur. Findings become diagnostics (positions computed here, once), then
 configuration overrides and inline suppressions apply.
 """
 
@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import regex
-
 from healthlint.analysis import Analysis, EvidenceModel
 from healthlint.config import PathOverride, Settings, matches_any
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.plugins import Registry, load_registry
+from healthlint.prefilter import Prefilter, anchors_for
 from healthlint.rules import LoadedRule, RuleSet, load_rules
 from healthlint.suppress import SUPPRESSION_CODES, directive_findings, parse_directives
 from healthlint.types import (
@@ -35,9 +34,6 @@ from healthlint.types import (
     RulePack,
     Severity,
 )
-from healthlint.vocab import FLAGS
-
-SCAN_TIMEOUT = 5.0
 BINARY_SNIFF = 8192
 
 
@@ -102,8 +98,11 @@ class Linter:
                               path=self.settings.path)
         self.model = EvidenceModel(self.ruleset.vocabulary)
         self.active = self._activate()
-        triggers = [t for a in self.active.values() for t in a.loaded.checker.triggers]
-        self._scan = regex.compile("|".join(f"(?:{t})" for t in triggers), FLAGS) if triggers else None
+        self._prefilter = Prefilter({
+            (code, index): anchors_for(trigger)
+            for code, active in self.active.items()
+            for index, trigger in enumerate(active.loaded.checker.triggers)
+        })
         self._formats = self._configure_formats()
 
     # Set-up ---------------------------------------------------------------
@@ -206,12 +205,20 @@ class Linter:
                                            position.column, Severity.WARNING))
         analysis = Analysis(document, self.model)
         findings: list[tuple[ActiveRule, Finding]] = []
-        candidates = self._candidates(analysis)
-        for active in self.active.values():
+        hits = self._prefilter.hits(document.prose)
+        by_rule: dict[str, dict[int, list[int]]] = {}
+        for (code, index), offsets in hits.items():
+            by_rule.setdefault(code, {})[index] = offsets
+        for code, active in self.active.items():
             checker = active.loaded.checker
-            if checker.triggers and candidates is not None and not candidates:
+            unanchored = any((code, i) in self._prefilter.unanchored
+                             for i in range(len(checker.triggers)))
+            if not checker.triggers or unanchored:
+                analysis.restrict(None)
+            elif code in by_rule:
+                analysis.restrict(by_rule[code])
+            else:
                 continue
-            analysis.candidates = candidates if checker.triggers else None
             try:
                 findings.extend((active, f) for f in checker.check(analysis))
             except TimeoutError:
@@ -226,19 +233,6 @@ class Linter:
                     document.path, f"rule {active.rule.code} ({active.rule.slug}) failed: {exc!r}"))
         result.diagnostics = self._diagnostics(document, findings)
         return result
-
-    def _candidates(self, analysis: Analysis) -> frozenset[int] | None:
-        """Sentences touched by the combined trigger scan (``None`` when it timed out)."""
-        if self._scan is None:
-            return frozenset()
-        touched: set[int] = set()
-        try:
-            for match in self._scan.finditer(analysis.prose, timeout=SCAN_TIMEOUT):
-                touched.update(analysis.sentences_overlapping(match.start(), max(match.end(),
-                                                                                  match.start() + 1)))
-        except TimeoutError:
-            return None  # let every rule run with its own time limit, so the culprit is named
-        return frozenset(touched)
 
     def _path_override(self, path: str) -> PathOverride | None:
         for override in self.settings.per_path:

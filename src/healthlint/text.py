@@ -95,7 +95,7 @@ def split_sentences(prose: str, block: Span) -> Iterator[Span]:
     for match in _BOUNDARY.finditer(prose, block.start, block.end):
         stop = match.start("stop")
         if match.group("stop") == ".":
-            before = _WORD_BEFORE.search(prose, block.start, stop)
+            before = _WORD_BEFORE.search(prose, max(block.start, stop - 24), stop)
             if before:
                 word = before.group(1).lower().rstrip(".")
                 # "J. Smith" and "a.m." style initials never end a sentence here.

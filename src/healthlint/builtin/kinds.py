@@ -211,16 +211,16 @@ def _scope_span(analysis: Analysis, sentence: Sentence, scope: str, offset: int)
 
 
 def _entry_matches(pattern: Pattern, analysis: Analysis, sentence: Sentence, offset: int) -> bool:
-    if not pattern.search(analysis, _scope_span(analysis, sentence, pattern.scope, offset)):
+    if not analysis.contains(pattern.regex, _scope_span(analysis, sentence, pattern.scope, offset),
+                             PATTERN_TIMEOUT):
         return False
     if pattern.context is None and pattern.unless is None:
         return True
     around = _scope_span(analysis, sentence, pattern.context_scope, offset)
-    if pattern.context is not None and not pattern.context.search(
-            analysis.prose, around.start, around.end, timeout=PATTERN_TIMEOUT):
+    if pattern.context is not None and not analysis.contains(pattern.context, around,
+                                                             PATTERN_TIMEOUT):
         return False
-    return pattern.unless is None or not pattern.unless.search(
-        analysis.prose, around.start, around.end, timeout=PATTERN_TIMEOUT)
+    return pattern.unless is None or not analysis.contains(pattern.unless, around, PATTERN_TIMEOUT)
 
 
 def _any_in_scope(patterns: Sequence[Pattern], analysis: Analysis, sentence: Sentence,
@@ -277,9 +277,13 @@ class PatternChecker:
         return findings
 
     def _check_sentence(self, analysis: Analysis, sentence: Sentence) -> Finding | None:
-        """The sentence's finding: the first trigger that survives, at most one per sentence."""
+        """The sentence's finding, at most one: the most severe surviving trigger match.
+
+        Only the triggers whose anchors the combined scan found in this sentence run.
+        """
         best: Finding | None = None
-        for trigger in self.triggers_compiled:
+        for index in analysis.triggers_for(sentence, len(self.triggers_compiled)):
+            trigger = self.triggers_compiled[index]
             for match in trigger.finditer(analysis, sentence.span):
                 finding = self.evaluate(analysis, sentence, trigger, match)
                 if finding is not None and (best is None or finding.severity > best.severity):

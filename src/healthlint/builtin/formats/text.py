@@ -19,7 +19,7 @@ _BULLET = re.compile(r"[ \t\u00a0]*(?:[-*+•◦▪‣·]|\d{1,3}[.)])[ \t\u00a0
 
 class TextFormat:
     name = "text"
-    extensions = (".txt", ".text")
+    extensions: tuple[str, ...] = (".txt", ".text")
 
     def parse(self, source: str, path: str) -> Document:
         prose = list(source)
