@@ -56,6 +56,9 @@ def _exit_code(report: Report, fail_on: Severity | None) -> int:
 
 def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     report, linter = run(_job(args, overrides))
+    if not report.files:
+        wanted = ", ".join(linter.registry.extensions)
+        print(f"healthlint: warning: no files to lint (looked for {wanted})", file=sys.stderr)
     outputs = _outputs(args, linter)
     if args.baseline:
         from healthlint.baseline import apply_baseline, load_baseline
@@ -119,12 +122,13 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         print()
         return EXIT_OK
     print(f"Profile: {profile} ({linter.ruleset.profiles.get(profile, '')})")
-    print(f"{'code':<7} {'severity':<8} {'pack':<10} {'kind':<12} {'category':<36} slug")
+    print(f"{'code':<7} {'severity':<9} {'pack':<10} {'kind':<12} slug (category, where it differs)")
     for rule in rows:
         severity = _profile_severity(rule, profile)
-        changed = "*" if severity != rule.severity else " "
-        print(f"{rule.code:<7} {str(severity) + changed:<8} {rule.pack:<10} {rule.kind:<12} "
-              f"{rule.category:<36} {rule.slug}")
+        changed = "*" if severity != rule.severity else ""
+        category = f" ({rule.category})" if rule.category != rule.slug else ""
+        print(f"{rule.code:<7} {str(severity) + changed:<9} {rule.pack:<10} {rule.kind:<12} "
+              f"{rule.slug}{category}")
     if any(_profile_severity(r, profile) != r.severity for r in rows):
         print(f"\n* changed by the {profile} profile")
     return EXIT_OK

@@ -266,7 +266,8 @@ class PatternChecker:
         findings: list[Finding] = []
         blocks = analysis.document.blocks
         whole = Span(0, len(analysis.prose))
-        if self.page and not any(p.search(analysis, whole) for p in self.page):
+        if self.page and not any(analysis.contains(p.regex, whole, PATTERN_TIMEOUT)
+                                 for p in self.page):
             return findings
         for sentence in analysis.candidate_sentences():
             if self.scopes is not None and blocks[sentence.block].scope not in self.scopes:
@@ -460,20 +461,21 @@ class DisclosureChecker:
         for sentence in analysis.candidate_sentences():
             if self.exclude and _any_in_scope(self.exclude, analysis, sentence, sentence.span.start):
                 continue
-            for trigger in self.triggers_compiled:
+            for index in analysis.triggers_for(sentence, len(self.triggers_compiled)):
+                trigger = self.triggers_compiled[index]
                 match = trigger.search(analysis, sentence.span)
                 if match:
                     return trigger, match
         return None
 
     def check(self, analysis: Analysis) -> list[Finding]:
+        whole = Span(0, len(analysis.prose))
+        if not all(analysis.contains(p.regex, whole, PATTERN_TIMEOUT) for p in self.require):
+            return []
         first = self._first_trigger(analysis)
         if first is None:
             return []
-        whole = Span(0, len(analysis.prose))
-        if any(p.search(analysis, whole) is None for p in self.require):
-            return []
-        if any(p.search(analysis, whole) for p in self.accept):
+        if any(analysis.contains(p.regex, whole, PATTERN_TIMEOUT) for p in self.accept):
             return []
         if self.accept_count is not None:
             pattern, count = self.accept_count
@@ -485,7 +487,8 @@ class DisclosureChecker:
         severity = trigger.severity or self.rule.severity
         reasons = [trigger.reason] if trigger.reason else []
         for entry in self.escalate:
-            if entry.severity and entry.severity > severity and entry.search(analysis, whole):
+            if entry.severity and entry.severity > severity and analysis.contains(
+                    entry.regex, whole, PATTERN_TIMEOUT):
                 severity = entry.severity
                 reasons.append(entry.reason or f"raised to {severity}")
         message = self.rule.message
@@ -566,8 +569,8 @@ class EnumerationChecker:
         findings: list[Finding] = []
         for sentence in analysis.candidate_sentences():
             match = None
-            for trigger in self.triggers_compiled:
-                match = trigger.search(analysis, sentence.span)
+            for index in analysis.triggers_for(sentence, len(self.triggers_compiled)):
+                match = self.triggers_compiled[index].search(analysis, sentence.span)
                 if match:
                     break
             if match is None:
