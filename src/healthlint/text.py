@@ -32,7 +32,6 @@ NON_TERMINAL_ABBREVIATIONS = frozenset(
     fig figs ref refs vol pp p ed eds est dept univ assn inc corp co ltd jr
     u.s u.s.a u.k e.u m.d d.o d.c ph.d n.d r.n p.t m.s b.s dds dmd
     jan feb mar apr jun jul aug sep sept oct nov dec
-    min max mg mcg ml cc oz lb lbs
     """.split()
 )
 
@@ -44,7 +43,7 @@ _BOUNDARY = regex.compile(
     """,
     regex.VERBOSE,
 )
-_WORD_BEFORE = regex.compile(r"([\p{L}.]+)\Z")
+_WORD_BEFORE = regex.compile(r"(?<![\p{L}'’])([\p{L}.'’]+)\Z")
 # A run-in heading: a short title ending with a colon before a capitalised sentence
 # ("Key Takeaways: Research shows ..."). At most eight words, no inner punctuation.
 _RUN_IN_HEADING = regex.compile(r"[^\s.!?:;,][^.!?:;,\n]{0,80}?:(?=\s+[\"“]?\p{Lu})")
@@ -98,7 +97,7 @@ def split_sentences(prose: str, block: Span) -> Iterator[Span]:
             before = _WORD_BEFORE.search(prose, max(block.start, stop - 24), stop)
             if before:
                 word = before.group(1).lower().rstrip(".")
-                # "J. Smith" and "a.m." style initials never end a sentence here.
+                # "J. Smith" style initials never end a sentence here; "MRI's." does.
                 if word in NON_TERMINAL_ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                     continue
         span = _trim(prose, start, match.end())

@@ -11,7 +11,7 @@ from healthlint.types import Diagnostic, FileError, Fix, OutputContext, Report
 SCHEMA_VERSION = 1
 
 
-def _fix(fix: Fix, result_source: str | None) -> dict[str, Any]:
+def _fix(fix: Fix) -> dict[str, Any]:
     return {
         "applicability": str(fix.applicability),
         "description": fix.description,
@@ -38,7 +38,7 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
         "pack": d.pack,
     }
     if d.fix is not None:
-        data["fix"] = _fix(d.fix, None)
+        data["fix"] = _fix(d.fix)
     return data
 
 
