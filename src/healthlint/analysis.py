@@ -35,7 +35,7 @@ LONG_SPAN = 2000
 
 
 @lru_cache(maxsize=4096)
-def cached_anchors(pattern: str) -> frozenset[str] | None:
+def cached_anchors(pattern: str) -> tuple[frozenset[str], ...] | None:
     return anchors_for(pattern)
 
 
@@ -245,16 +245,16 @@ class Analysis:
                 found.add(index)
         return frozenset(found)
 
-    def restrict(self, trigger_offsets: Mapping[int, list[int]] | None) -> None:
-        """Set the current rule's candidates from its anchor hits (trigger index to offsets);
-        ``None`` means every sentence and every trigger."""
-        if trigger_offsets is None:
+    def restrict(self, trigger_sentences: Mapping[int, frozenset[int]] | None) -> None:
+        """Set the current rule's candidates: for each trigger index, the sentences where the
+        combined scan found its anchors; ``None`` means every sentence and every trigger."""
+        if trigger_sentences is None:
             self.candidates = None
             self._trigger_hits = None
             return
         hits: dict[int, list[int]] = {}
-        for index, offsets in trigger_offsets.items():
-            for sentence in self.sentences_at(offsets):
+        for index, sentences in trigger_sentences.items():
+            for sentence in sentences:
                 hits.setdefault(sentence, []).append(index)
         self._trigger_hits = hits
         self.candidates = frozenset(hits)
@@ -263,7 +263,7 @@ class Analysis:
         """Indices of the current rule's triggers worth trying on ``sentence``."""
         if self._trigger_hits is None:
             return list(range(count))
-        return sorted(set(self._trigger_hits.get(sentence.index, ())))
+        return sorted(self._trigger_hits.get(sentence.index, ()))
 
     def contains(self, pattern: regex.Pattern[str], span: Span, timeout: float | None = None) -> bool:
         """Whether ``pattern`` matches inside ``span``; remembered, since many claims of one
@@ -280,12 +280,12 @@ class Analysis:
         return found
 
     def _search(self, pattern: regex.Pattern[str], span: Span, timeout: float | None) -> bool:
-        anchors = cached_anchors(pattern.pattern) if len(span) > LONG_SPAN else None
-        if anchors is None:
+        anchor_sets = cached_anchors(pattern.pattern) if len(span) > LONG_SPAN else None
+        if anchor_sets is None:
             return pattern.search(self.prose, span.start, span.end, timeout=timeout) is not None
         lowered = self._lowered
         windows: set[tuple[int, int]] = set()
-        for anchor in anchors:
+        for anchor in anchor_sets[0]:  # every match holds one of these; the most selective set
             offset = lowered.find(anchor, span.start, span.end)
             while offset != -1:
                 sentence = self.sentence_at(offset)

@@ -205,10 +205,7 @@ class Linter:
                                            position.column, Severity.WARNING))
         analysis = Analysis(document, self.model)
         findings: list[tuple[ActiveRule, Finding]] = []
-        hits = self._prefilter.hits(document.prose)
-        by_rule: dict[str, dict[int, list[int]]] = {}
-        for (code, index), offsets in hits.items():
-            by_rule.setdefault(code, {})[index] = offsets
+        by_rule = self._trigger_sentences(analysis)
         for code, active in self.active.items():
             checker = active.loaded.checker
             unanchored = any((code, i) in self._prefilter.unanchored
@@ -232,6 +229,20 @@ class Linter:
                 result.errors.append(FileError(
                     document.path, f"rule {active.rule.code} ({active.rule.slug}) failed: {exc!r}"))
         result.diagnostics = self._diagnostics(document, findings)
+        return result
+
+    def _trigger_sentences(self, analysis: Analysis) -> dict[str, dict[int, frozenset[int]]]:
+        """For each rule and trigger, the sentences holding one anchor of each of its sets."""
+        per_set: dict[tuple[str, int], list[frozenset[int]]] = {}
+        for (code, trigger, _), offsets in self._prefilter.hits(analysis.prose).items():
+            per_set.setdefault((code, trigger), []).append(analysis.sentences_at(offsets))
+        result: dict[str, dict[int, frozenset[int]]] = {}
+        for (code, trigger), found in per_set.items():
+            if len(found) < self._prefilter.sets[(code, trigger)]:
+                continue  # some required anchor set has no hit on the page
+            sentences = frozenset.intersection(*found)
+            if sentences:
+                result.setdefault(code, {})[trigger] = sentences
         return result
 
     def _path_override(self, path: str) -> PathOverride | None:

@@ -1,11 +1,12 @@
 """The combined scan: one pass over a document finds every rule's candidate sentences.
 
 Each rule's trigger patterns are analysed once, at start-up, for *anchors*:
-literal strings of which every match must contain at least one ("treat" for
-``\\btreat(?:s|ed)?\\b``, "safe" or "risk" for a safety pattern). All anchors of
+sets of literal strings such that every match contains one string of each set
+("treat" for ``\\btreat(?:s|ed)?\\b``; "surgery" or "drugs", and "useless" or
+"worthless", for a pattern that needs both). All anchors of
 all rules are folded into one trie-shaped regular expression and run over the
 lower-cased prose once; a rule then checks only the sentences where one of its
-own anchors occurs. A pattern whose anchors cannot be derived (an unbounded
+own anchors occur, all of its sets within the sentence. A pattern whose anchors cannot be derived (an unbounded
 character class, syntax only the ``regex`` module knows) leaves its rule
 unanchored, and that rule checks every sentence: slower, never wrong.
 
@@ -30,28 +31,28 @@ except ImportError:  # pragma: no cover - Python 3.10
 MIN_ANCHOR = 3
 """Anchors shorter than this find too much to be worth it; such a pattern is unanchored."""
 
-Anchors = frozenset[str] | None
+Anchors = tuple[frozenset[str], ...] | None
 _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 
 
-def _best(options: Iterable[frozenset[str]]) -> Anchors:
-    """The most selective anchor set: longest shortest string, then fewest strings."""
-    best: frozenset[str] | None = None
-    for option in options:
-        if not option or min(map(len, option)) < MIN_ANCHOR:
-            continue
-        if best is None or (min(map(len, option)), -len(option)) > (min(map(len, best)), -len(best)):
-            best = option
-    return best
+def _selectivity(option: frozenset[str]) -> tuple[int, int]:
+    return (min(map(len, option)), -len(option))
 
 
-def _sequence(items: Any) -> Anchors:
-    runs: list[frozenset[str]] = []
+def _usable(option: frozenset[str] | None) -> bool:
+    return bool(option) and min(map(len, option)) >= MIN_ANCHOR  # type: ignore[arg-type]
+
+
+def _sequence(items: Any) -> list[frozenset[str]]:
+    """Anchor sets that a match of this sequence must *all* satisfy (one string of each)."""
+    required: list[frozenset[str]] = []
     literal: list[str] = []
 
     def flush() -> None:
         if literal:
-            runs.append(frozenset(["".join(literal)]))
+            run = frozenset(["".join(literal)])
+            if _usable(run):
+                required.append(run)
             literal.clear()
 
     for op, arg in items:
@@ -60,43 +61,45 @@ def _sequence(items: Any) -> Anchors:
             continue
         flush()
         if op is _c.SUBPATTERN:
-            found = _sequence(arg[-1])
+            required.extend(_sequence(arg[-1]))
         elif op is _c.BRANCH:
-            found = _branch(arg[1])
+            union = _branch(arg[1])
+            if union is not None:
+                required.append(union)
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
             low, _high, body = arg
-            found = _sequence(body) if low >= 1 else None
-        elif op is _c.IN and len(arg) <= 2 and all(o is _c.LITERAL for o, _ in arg):
-            # A tiny class such as [sS] or [-–]: a break, but its members may be anchors too.
-            found = None
-        else:
-            found = None
-        if found:
-            runs.append(found)
+            if low >= 1:
+                required.extend(_sequence(body))
     flush()
-    return _best(runs)
+    return required
 
 
-def _branch(alternatives: Any) -> Anchors:
+def _branch(alternatives: Any) -> frozenset[str] | None:
+    """One anchor set for an alternation: the best set of every branch, joined."""
     union: set[str] = set()
     for alternative in alternatives:
-        found = _sequence(alternative)
-        if found is None:
+        options = _sequence(alternative)
+        if not options:
             return None
-        union |= found
+        union |= max(options, key=_selectivity)
     return frozenset(union)
 
 
+MAX_SETS = 3
+"""A trigger's candidate test uses at most this many anchor sets, the most selective."""
+
+
 def anchors_for(pattern: str) -> Anchors:
-    """Literal strings (lower case) at least one of which every match of ``pattern`` contains,
-    or ``None`` when no such set can be derived."""
+    """Anchor sets (lower case) such that every match of ``pattern`` contains one string of
+    each set, or ``None`` when no set can be derived."""
     # Unicode properties are ``regex`` syntax; any character class is an equally good break.
     pattern = _PROPERTY.sub(r"\\w", pattern)
     try:
         parsed = _sre_parse.parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, ValueError):
         return None
-    return _sequence(list(parsed))
+    required = sorted(set(_sequence(list(parsed))), key=_selectivity, reverse=True)[:MAX_SETS]
+    return tuple(required) or None
 
 
 def _trie_regex(words: Iterable[str]) -> str:
@@ -119,6 +122,8 @@ def _trie_regex(words: Iterable[str]) -> str:
 
 Key = tuple[str, int]
 """A rule code and the index of one of its triggers."""
+SetKey = tuple[str, int, int]
+"""A rule code, a trigger index and the index of one of the trigger's anchor sets."""
 
 
 class Prefilter:
@@ -127,19 +132,23 @@ class Prefilter:
     def __init__(self, trigger_anchors: Mapping[Key, Anchors]) -> None:
         self.unanchored = frozenset(key for key, anchors in trigger_anchors.items()
                                     if anchors is None)
-        self._owners: dict[str, list[Key]] = {}
-        for key, anchors in trigger_anchors.items():
-            for anchor in anchors or ():
-                self._owners.setdefault(anchor, []).append(key)
+        self.sets = {key: len(anchors) for key, anchors in trigger_anchors.items() if anchors}
+        self._owners: dict[str, list[SetKey]] = {}
+        for (code, trigger), anchors in trigger_anchors.items():
+            for index, anchor_set in enumerate(anchors or ()):
+                for anchor in anchor_set:
+                    self._owners.setdefault(anchor, []).append((code, trigger, index))
         words = sorted(self._owners)
-        self._scan = re.compile(_trie_regex(words)) if words else None
+        # A zero-width lookahead finds anchors that start inside another anchor's match
+        # ("liminat" inside "eliminate"); the trie shape keeps every position cheap.
+        self._scan = re.compile(f"(?=({_trie_regex(words)}))") if words else None
         # The trie matches the longest anchor at a position; shorter anchors that are its
         # prefixes must be credited too.
         self._prefixes = {w: [p for p in words if w.startswith(p) and p != w] for w in words}
 
-    def hits(self, prose: str) -> dict[Key, list[int]]:
-        """Offsets of anchor hits in ``prose``, by rule trigger."""
-        result: dict[Key, list[int]] = {}
+    def hits(self, prose: str) -> dict[SetKey, list[int]]:
+        """Offsets of anchor hits in ``prose``, by rule trigger and anchor set."""
+        result: dict[SetKey, list[int]] = {}
         if self._scan is None:
             return result
         lowered = prose.lower()
@@ -148,7 +157,7 @@ class Prefilter:
         owners = self._owners
         prefixes = self._prefixes
         for match in self._scan.finditer(lowered):
-            word = match.group()
+            word = match.group(1)
             start = match.start()
             for anchor in (word, *prefixes[word]):
                 for key in owners[anchor]:
