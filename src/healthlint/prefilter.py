@@ -36,11 +36,19 @@ _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 
 
 def _selectivity(option: frozenset[str]) -> tuple[int, int]:
-    return (min(map(len, option)), -len(option))
+    """Longer shortest string first, then fewer strings; a rare symbol counts as long."""
+    return (min(MIN_ANCHOR + 3 if a in SELECTIVE_SYMBOLS else len(a) for a in option), -len(option))
+
+
+SELECTIVE_SYMBOLS = frozenset("%$€£¢#@©®™")
+"""Single characters rare enough in prose to anchor on ("%" for an outcome rate)."""
 
 
 def _usable(option: frozenset[str] | None) -> bool:
-    return bool(option) and min(map(len, option)) >= MIN_ANCHOR  # type: ignore[arg-type]
+    return bool(option) and all(  # type: ignore[union-attr]
+        len(anchor) >= MIN_ANCHOR or (len(anchor) == 1 and anchor in SELECTIVE_SYMBOLS)
+        for anchor in option  # type: ignore[union-attr]
+    )
 
 
 def _sequence(items: Any) -> list[frozenset[str]]:
