@@ -1,0 +1,272 @@
+"""Rule files that cannot be loaded: every error names the file, the YAML line, the rule and the
+problem, and stops the run with exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, main
+from healthlint.config import Settings
+from healthlint.engine import Linter
+from healthlint.errors import HealthlintError, RuleError
+
+RULE = r"""code: ZZ101
+slug: miracle-word
+category: cure-or-guarantee-claim
+kind: pattern
+severity: warning
+summary: The word miracle used of a treatment.
+message: 'Miracle wording "{match}"'
+docs:
+  what: The word miracle.
+  why: It promises more than any treatment can.
+  instead: Describe realistic outcomes.
+  references: [Our own style guide]
+options:
+  triggers:
+    - \bmiracle\b
+examples:
+  flag: [A miracle for your knees.]
+  pass: [A modest help for your knees.]
+"""
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based line of the first line containing ``needle``."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def make_pack(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def load(folder: Path) -> Linter:
+    return Linter(Settings(packs=(), rule_dirs=(str(folder),)))
+
+
+def load_error(tmp_path: Path, files: dict[str, str]) -> RuleError:
+    folder = make_pack(tmp_path / "house", files)
+    with pytest.raises(RuleError) as caught:
+        load(folder)
+    assert isinstance(caught.value, HealthlintError)
+    return caught.value
+
+
+def test_a_valid_local_rule_loads_and_reports(tmp_path: Path) -> None:
+    linter = load(make_pack(tmp_path / "house", {"ZZ101-miracle-word.yaml": RULE}))
+    assert list(linter.rules) == ["ZZ101"]
+    assert linter.rules["ZZ101"].pack == "house"
+    result = linter.lint_text("Our knee injections are a miracle.\n", "page.txt")
+    assert [(d.code, d.start.column, d.message) for d in result.diagnostics] == [
+        ("ZZ101", 27, 'Miracle wording "miracle"')]
+
+
+def test_unknown_key_names_the_nearest_valid_key(tmp_path: Path) -> None:
+    text = RULE.replace("summary:", "sumary: A typo.\nsummary:")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.path == str(tmp_path / "house" / "ZZ101.yaml")
+    assert error.line == line_of(text, "sumary:") == 6
+    assert "rule ZZ101" in str(error)
+    assert "unknown key 'sumary'" in str(error) and "did you mean 'summary'?" in str(error)
+    assert str(error).startswith(f"{error.path}:6: ")
+
+
+def test_unknown_key_in_options_names_the_option_line(tmp_path: Path) -> None:
+    text = RULE.replace("  triggers:", "  trigers: []\n  triggers:")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == line_of(text, "trigers:") == 14
+    assert "unknown key 'trigers'" in error.reason and "did you mean 'triggers'?" in error.reason
+
+
+def test_invalid_regex_carries_the_regex_engine_message(tmp_path: Path) -> None:
+    text = RULE.replace(r"    - \bmiracle\b", "    - \\bmiracle\\b\n    - \\bwonder (cure\\b")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == line_of(text, "wonder") == 16
+    assert "rule ZZ101" in error.reason
+    assert "invalid regex" in error.reason and "missing )" in error.reason
+    assert "wonder (cure" in error.reason
+
+
+def test_missing_field_is_named(tmp_path: Path) -> None:
+    text = RULE.replace("""message: 'Miracle wording "{match}"'\n""", "")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == 1
+    assert "rule ZZ101" in error.reason and "'message'" in error.reason
+
+
+def test_duplicate_code_names_both_files(tmp_path: Path) -> None:
+    other = RULE.replace("miracle-word", "wonder-word")
+    error = load_error(tmp_path, {"ZZ101-a.yaml": RULE, "ZZ101-b.yaml": other})
+    assert error.path == str(tmp_path / "house" / "ZZ101-b.yaml")
+    assert error.line == 1
+    assert "duplicate code 'ZZ101'" in error.reason
+    assert str(tmp_path / "house" / "ZZ101-a.yaml") in error.reason
+
+
+def test_duplicate_slug_across_two_files_names_both_files(tmp_path: Path) -> None:
+    other = RULE.replace("ZZ101", "ZZ102")
+    error = load_error(tmp_path, {"ZZ101.yaml": RULE, "ZZ102.yaml": other})
+    assert error.path == str(tmp_path / "house" / "ZZ102.yaml")
+    assert error.line == line_of(other, "slug:") == 2
+    assert "rule ZZ102" in error.reason and "duplicate slug 'miracle-word'" in error.reason
+    assert str(tmp_path / "house" / "ZZ101.yaml") in error.reason
+
+
+def test_duplicate_slug_across_two_packs(tmp_path: Path) -> None:
+    first = make_pack(tmp_path / "one", {"ZZ101.yaml": RULE})
+    second = make_pack(tmp_path / "two", {"ZZ102.yaml": RULE.replace("ZZ101", "ZZ102")})
+    with pytest.raises(RuleError) as caught:
+        Linter(Settings(packs=(), rule_dirs=(str(first), str(second))))
+    assert str(first / "ZZ101.yaml") in str(caught.value)
+    assert str(second / "ZZ102.yaml") in str(caught.value)
+
+
+def test_a_slug_that_clashes_with_a_shipped_rule(tmp_path: Path) -> None:
+    clash = RULE.replace("miracle-word", "safety-claim-unsupported")
+    folder = make_pack(tmp_path / "house", {"ZZ101.yaml": clash})
+    with pytest.raises(RuleError, match="duplicate slug 'safety-claim-unsupported'.*HL104"):
+        Linter(Settings(rule_dirs=(str(folder),)))
+
+
+def test_unknown_category_suggests_the_nearest(tmp_path: Path) -> None:
+    text = RULE.replace("category: cure-or-guarantee-claim", "category: cure-or-guarantee")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == 3
+    assert "category 'cure-or-guarantee' is not one of the 23 catalogue categories" in error.reason
+    assert "did you mean 'cure-or-guarantee-claim'?" in error.reason
+
+
+def test_unknown_kind_suggests_the_nearest(tmp_path: Path) -> None:
+    error = load_error(tmp_path, {"ZZ101.yaml": RULE.replace("kind: pattern", "kind: patern")})
+    assert error.line == 4
+    assert "rule ZZ101: unknown kind 'patern'; did you mean 'pattern'?" in error.reason
+
+
+def test_unknown_profile(tmp_path: Path) -> None:
+    text = RULE + "profiles:\n  mars: {severity: error}\n"
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == line_of(text, "mars:") == 20
+    assert "rule ZZ101: unknown profile 'mars'" in error.reason
+
+
+def test_a_profile_declared_by_the_pack_is_known(tmp_path: Path) -> None:
+    folder = make_pack(tmp_path / "house", {
+        "ZZ101.yaml": RULE + "profiles:\n  mars: {severity: error}\n",
+        "pack.yaml": "profiles:\n  mars: Mars colony rules\n",
+    })
+    linter = Linter(Settings(packs=(), rule_dirs=(str(folder),), profile="mars"))
+    [finding] = linter.lint_text("Our knee injections are a miracle.\n").diagnostics
+    assert str(finding.severity) == "error"
+
+
+def test_invalid_yaml_syntax_names_the_line(tmp_path: Path) -> None:
+    text = RULE.replace("severity: warning", "severity: [warning")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == 6  # where the parser noticed the unclosed list
+    assert error.reason.startswith("invalid YAML: ")
+
+
+def test_duplicate_yaml_key_is_an_error_not_a_silent_merge(tmp_path: Path) -> None:
+    text = RULE.replace("severity: warning", "severity: warning\nseverity: error")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == 6
+    assert "duplicate key 'severity'" in error.reason
+
+
+def test_unknown_vocabulary_reference(tmp_path: Path) -> None:
+    text = RULE.replace(r"    - \bmiracle\b", "    - \\bmiracle\\b\n    - '{@wonders} cure'")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == line_of(text, "{@wonders}") == 16
+    assert "rule ZZ101" in error.reason and "unknown vocabulary {@wonders}" in error.reason
+
+
+def test_a_pattern_that_matches_empty_text(tmp_path: Path) -> None:
+    text = RULE.replace(r"    - \bmiracle\b", "    - (?:miracle)?")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == 15
+    assert "rule ZZ101: pattern '(?:miracle)?' matches empty text" in error.reason
+
+
+@pytest.mark.parametrize(
+    ("option", "needle", "expected"),
+    [
+        ("  negation: sometimes\n", "negation:", "negation must be boolean"),
+        ("  scopes: paragraph\n", "scopes:", "scopes must be array"),
+    ],
+)
+def test_a_kind_option_of_the_wrong_type(tmp_path: Path, option: str, needle: str,
+                                         expected: str) -> None:
+    text = RULE.replace("options:\n", "options:\n" + option)
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == line_of(text, needle) == 14
+    assert f"rule ZZ101: {expected}" in error.reason
+
+
+def test_a_claim_option_of_the_wrong_type(tmp_path: Path) -> None:
+    text = RULE.replace("kind: pattern", "kind: claim").replace(
+        "options:\n", "options:\n  hedges:\n    strong: lots\n")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == line_of(text, "strong: lots") == 15
+    assert "hedges.strong must be integer" in error.reason
+
+
+def test_a_kind_whose_level_does_not_fit_the_category(tmp_path: Path) -> None:
+    text = RULE.replace("kind: pattern", "kind: disclosure").replace(
+        "options:\n", "options:\n  accept: [disclaimer]\n")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert error.line == 4
+    assert "document-level" in error.reason
+
+
+def test_a_vocabulary_with_a_broken_term_names_its_file(tmp_path: Path) -> None:
+    error = load_error(tmp_path, {
+        "ZZ101.yaml": RULE,
+        "vocab/words.yaml": "vocabularies:\n  wonders:\n    terms: ['marvel(']\n",
+    })
+    assert error.path == str(tmp_path / "house" / "vocab" / "words.yaml")
+    assert "vocabulary 'wonders'" in error.reason and "missing )" in error.reason
+
+
+def test_rule_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    error = load_error(tmp_path, {"ZZ101.yaml": "- one\n- two\n"})
+    assert (error.line, error.reason) == (1, "a rule file must hold one mapping")
+
+
+def test_a_missing_rule_folder(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match="rule pack folder does not exist"):
+        load(tmp_path / "nowhere")
+
+
+def test_a_broken_rule_pack_named_in_the_config_stops_the_cli(tmp_path: Path, capsys,
+                                                              monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = RULE.replace("summary:", "sumary: A typo.\nsummary:")
+    make_pack(tmp_path / "house", {"ZZ101.yaml": text})
+    (tmp_path / "cfg.yaml").write_text("rules: [house]\n", encoding="utf-8")
+    (tmp_path / "page.md").write_text("We offer a miracle cure.\n", encoding="utf-8")
+    code = main(["check", "--config", "cfg.yaml", "page.md"])
+    out, err = capsys.readouterr()
+    assert code == EXIT_ERROR
+    assert out == ""
+    rule_file = Path("house") / "ZZ101.yaml"  # relative to the configuration, as it was named
+    assert err == (f"healthlint: error: {rule_file}:6: rule ZZ101: unknown key 'sumary' in top "
+                   "level; did you mean 'summary'?\n")
+
+
+def test_a_working_rule_pack_named_in_the_config_is_used(tmp_path: Path, capsys,
+                                                         monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_pack(tmp_path / "house", {"ZZ101.yaml": RULE})
+    (tmp_path / "cfg.yaml").write_text("rules: [house]\nselect: [ZZ]\n", encoding="utf-8")
+    (tmp_path / "page.md").write_text("We offer a miracle cure.\n", encoding="utf-8")
+    code = main(["check", "--config", "cfg.yaml", "--output-format", "concise", "page.md"])
+    out, _ = capsys.readouterr()
+    assert code == EXIT_FINDINGS
+    assert out.splitlines()[0] == 'page.md:1:12: ZZ101 warning Miracle wording "miracle"'
