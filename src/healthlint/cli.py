@@ -149,7 +149,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["profile"] = args.profile
     fail_on = getattr(args, "fail_on", None)
     if fail_on is not None:
-        overrides["fail_on"] = None if fail_on == "never" else Severity.parse(fail_on)
+        overrides["fail_on"] = Severity.OFF if fail_on == "never" else Severity.parse(fail_on)
     for name in ("report_unused_suppressions", "require_reason"):
         if getattr(args, name, None):
             overrides[name] = True

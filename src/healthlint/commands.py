@@ -46,10 +46,17 @@ def _outputs(args: argparse.Namespace, linter: Linter) -> list[tuple[str, str | 
     return wanted
 
 
-def _exit_code(report: Report, fail_on: Severity | None) -> int:
+def _open_output(stack: ExitStack, path: str) -> TextIO:
+    try:
+        return stack.enter_context(open(path, "w", encoding="utf-8", newline="\n"))
+    except OSError as exc:
+        raise ConfigError(f"cannot write output file: {exc.strerror}", path=path) from None
+
+
+def _exit_code(report: Report, fail_on: Severity) -> int:
     if any(e.severity == Severity.ERROR for e in report.errors):
         return EXIT_ERROR
-    if fail_on is not None and any(d.severity >= fail_on for d in report.diagnostics):
+    if fail_on != Severity.OFF and any(d.severity >= fail_on for d in report.diagnostics):
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -74,8 +81,7 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
                                                      cwd=str(Path.cwd())))
     with ExitStack() as stack:
         for name, path in outputs:
-            stream: TextIO = (stack.enter_context(open(path, "w", encoding="utf-8", newline="\n"))
-                              if path else sys.stdout)
+            stream: TextIO = _open_output(stack, path) if path else sys.stdout
             context = OutputContext(
                 tool_version=__version__,
                 color=path is None and use_color(args.color, sys.stdout),

@@ -53,8 +53,8 @@ class Settings:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
-    fail_on: Severity | None = Severity.WARNING
-    """``None`` means never fail on findings."""
+    fail_on: Severity = Severity.WARNING
+    """The lowest severity that fails the run; ``OFF`` means never fail on findings."""
     profile: str = "us"
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -134,8 +134,8 @@ def _severities(table: Mapping[str, str]) -> dict[str, Severity]:
     return {code: Severity.parse(value) for code, value in table.items()}
 
 
-def _fail_on(value: str) -> Severity | None:
-    return None if value == "never" else Severity.parse(value)
+def _fail_on(value: str) -> Severity:
+    return Severity.OFF if value == "never" else Severity.parse(value)
 
 
 def settings_from_file(path: Path) -> Settings | None:

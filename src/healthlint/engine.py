@@ -9,6 +9,7 @@ configuration overrides and inline suppressions apply.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -76,8 +77,10 @@ def override_severity(rule: Rule, base: Severity, table: Mapping[str, Severity])
 class ActiveRule:
     loaded: LoadedRule
     severity: Severity
-    """The severity after profile and configuration; findings are capped by nothing, but a
-    rule whose configured severity differs from its default reports at the configured one."""
+    """The rule's default under the active profile; the evidence model lowers or raises
+    findings relative to it."""
+    fixed: Severity | None = None
+    """A severity set by configuration or ``--severity``: every finding of the rule gets it."""
 
     @property
     def rule(self) -> Rule:
@@ -132,7 +135,28 @@ class Linter:
             trusted=trusted,
         )
 
+    def _check_codes(self) -> None:
+        """Every code or prefix named in select, ignore or severity must name a rule: a typo
+        would otherwise switch rules off silently."""
+        settings = self.settings
+        rules = [loaded.rule for loaded in self.ruleset.rules.values()]
+        named = [("select", c) for c in settings.select] + [("ignore", c) for c in settings.ignore]
+        named += [("extend-select", c) for c in settings.extend_select]
+        named += [("severity", c) for c in settings.severity]
+        for override in settings.per_path:
+            named += [("per-path", c) for c in (*override.select, *override.ignore,
+                                                *override.extend_select, *override.severity)]
+        for option, code in named:
+            if code == "ALL" or code in SUPPRESSION_CODES or any(
+                    r.code.startswith(code) or r.slug == code for r in rules):
+                continue
+            near = sorted({r.code for r in rules} | {r.slug for r in rules})
+            close = difflib.get_close_matches(code, near, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"{option}: {code!r} names no rule{hint}", path=settings.path)
+
     def _activate(self) -> dict[str, ActiveRule]:
+        self._check_codes()
         settings = self.settings
         active: dict[str, ActiveRule] = {}
         for code, loaded in self.ruleset.rules.items():
@@ -142,7 +166,8 @@ class Linter:
             severity = override_severity(rule, base, settings.severity)
             selected = is_selected(rule, settings.select, settings.extend_select, settings.ignore)
             if selected and severity != Severity.OFF:
-                active[code] = ActiveRule(loaded, severity)
+                fixed = severity if severity != base else None
+                active[code] = ActiveRule(loaded, base, fixed)
         return active
 
     def _configure_formats(self) -> dict[str, DocumentFormat]:
@@ -258,8 +283,10 @@ class Linter:
         for active, finding in findings:
             rule = active.rule
             severity = finding.severity
-            if active.severity != rule.severity:
-                # A configured severity replaces the rule's; evidence still lowers relative to it.
+            if active.fixed is not None:
+                severity = active.fixed
+            elif active.severity != rule.severity:
+                # A profile moves the rule's default; the evidence still moves relative to it.
                 severity = Severity(max(Severity.INFO, min(
                     Severity.ERROR, finding.severity + active.severity - rule.severity)))
             if override is not None:

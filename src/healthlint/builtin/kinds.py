@@ -25,7 +25,14 @@ from healthlint.types import Applicability, Edit, Finding, Fix, Rule, RuleKind, 
 from healthlint.vocab import Vocabulary
 
 PATTERN_TIMEOUT = 2.0
-"""Seconds one pattern may spend on one document before the rule is stopped for that file."""
+"""Seconds one pattern search may take, plus :data:`TIMEOUT_PER_MB` for each megabyte it
+searches, before the rule is stopped for that file. Linear work on a large page stays well
+inside it; catastrophic backtracking does not."""
+TIMEOUT_PER_MB = 4.0
+
+
+def timeout_for(span: Span) -> float:
+    return PATTERN_TIMEOUT + TIMEOUT_PER_MB * len(span) / 1_000_000
 
 DEFAULT_HEDGE_WEIGHTS = {"strong": 2, "weak": 1, "intent": 1, "limiting": 1, "opinion": 1}
 
@@ -162,10 +169,11 @@ class Pattern:
     context_scope: str = "block"
 
     def search(self, analysis: Analysis, span: Span) -> regex.Match[str] | None:
-        return self.regex.search(analysis.prose, span.start, span.end, timeout=PATTERN_TIMEOUT)
+        return self.regex.search(analysis.prose, span.start, span.end, timeout=timeout_for(span))
 
     def finditer(self, analysis: Analysis, span: Span) -> Any:
-        return self.regex.finditer(analysis.prose, span.start, span.end, timeout=PATTERN_TIMEOUT)
+        return self.regex.finditer(analysis.prose, span.start, span.end,
+                                   timeout=timeout_for(span))
 
 
 def compile_patterns(entries: Sequence[Any] | None, vocabulary: Vocabulary, key: str,
@@ -211,16 +219,17 @@ def _scope_span(analysis: Analysis, sentence: Sentence, scope: str, offset: int)
 
 
 def _entry_matches(pattern: Pattern, analysis: Analysis, sentence: Sentence, offset: int) -> bool:
-    if not analysis.contains(pattern.regex, _scope_span(analysis, sentence, pattern.scope, offset),
-                             PATTERN_TIMEOUT):
+    scope = _scope_span(analysis, sentence, pattern.scope, offset)
+    if not analysis.contains(pattern.regex, scope, timeout_for(scope)):
         return False
     if pattern.context is None and pattern.unless is None:
         return True
     around = _scope_span(analysis, sentence, pattern.context_scope, offset)
     if pattern.context is not None and not analysis.contains(pattern.context, around,
-                                                             PATTERN_TIMEOUT):
+                                                             timeout_for(around)):
         return False
-    return pattern.unless is None or not analysis.contains(pattern.unless, around, PATTERN_TIMEOUT)
+    return pattern.unless is None or not analysis.contains(pattern.unless, around,
+                                                           timeout_for(around))
 
 
 def _any_in_scope(patterns: Sequence[Pattern], analysis: Analysis, sentence: Sentence,
@@ -266,7 +275,7 @@ class PatternChecker:
         findings: list[Finding] = []
         blocks = analysis.document.blocks
         whole = Span(0, len(analysis.prose))
-        if self.page and not any(analysis.contains(p.regex, whole, PATTERN_TIMEOUT)
+        if self.page and not any(analysis.contains(p.regex, whole, timeout_for(whole))
                                  for p in self.page):
             return findings
         for sentence in analysis.candidate_sentences():
@@ -470,17 +479,18 @@ class DisclosureChecker:
 
     def check(self, analysis: Analysis) -> list[Finding]:
         whole = Span(0, len(analysis.prose))
-        if not all(analysis.contains(p.regex, whole, PATTERN_TIMEOUT) for p in self.require):
+        if not all(analysis.contains(p.regex, whole, timeout_for(whole)) for p in self.require):
             return []
         first = self._first_trigger(analysis)
         if first is None:
             return []
-        if any(analysis.contains(p.regex, whole, PATTERN_TIMEOUT) for p in self.accept):
+        if any(analysis.contains(p.regex, whole, timeout_for(whole)) for p in self.accept):
             return []
         if self.accept_count is not None:
             pattern, count = self.accept_count
             found = {m.group().lower() for m in
-                     pattern.finditer(analysis.prose, timeout=PATTERN_TIMEOUT)}
+                     pattern.finditer(analysis.prose,
+                                      timeout=timeout_for(Span(0, len(analysis.prose))))}
             if len(found) >= count:
                 return []
         trigger, match = first
@@ -488,7 +498,7 @@ class DisclosureChecker:
         reasons = [trigger.reason] if trigger.reason else []
         for entry in self.escalate:
             if entry.severity and entry.severity > severity and analysis.contains(
-                    entry.regex, whole, PATTERN_TIMEOUT):
+                    entry.regex, whole, timeout_for(whole)):
                 severity = entry.severity
                 reasons.append(entry.reason or f"raised to {severity}")
         message = self.rule.message
@@ -584,10 +594,10 @@ class EnumerationChecker:
             named = {" ".join(m.group().lower().split())
                      for span in spans
                      for m in self.items.finditer(analysis.prose, span.start, span.end,
-                                                  timeout=PATTERN_TIMEOUT)}
+                                                  timeout=timeout_for(span))}
             count = max(len(named), len(listed))
             open_ended = self.open_ended is not None and any(
-                self.open_ended.search(analysis.prose, s.start, s.end, timeout=PATTERN_TIMEOUT)
+                self.open_ended.search(analysis.prose, s.start, s.end, timeout=timeout_for(s))
                 for s in spans)
             if count < self.min_items and not open_ended:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from typing import TextIO
 
@@ -35,6 +36,16 @@ def _location(d: Diagnostic | FileError, line: int | None, column: int | None) -
     return f"{d.path}:{line}:{column or 1}"
 
 
+def _width(text: str) -> int:
+    """Terminal cells: wide East Asian characters and emoji take two, combining marks none."""
+    cells = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        cells += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return cells
+
+
 def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
     """A slice of a long line around ``[start, end)``, with the span's offsets within it."""
     if len(text) <= FRAME_WIDTH:
@@ -62,7 +73,7 @@ def _frame(d: Diagnostic, source: str, paint: _Paint) -> list[str]:
     gutter = str(d.start.line)
     pad = " " * len(gutter)
     label = d.rule + (" (continues)" if d.end.line > d.start.line else "")
-    caret = " " * start + "^" * max(1, end - start)
+    caret = " " * _width(shown[:start]) + "^" * max(1, _width(shown[start:end]))
     return [
         paint(f"{pad} |", _DIM),
         paint(f"{gutter} |", _DIM) + f" {shown}",
