@@ -223,10 +223,9 @@ def test_a_five_megabyte_file_finishes_with_exact_positions(big_result) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="PATTERN_TIMEOUT is absolute, not scaled by size: HL107's "
-                   "accept patterns need ~1.4 s per MB, so a 5 MB page is reported as "
-                   "'backtracks catastrophically' (exit 2)")
 def test_a_five_megabyte_file_is_not_mistaken_for_catastrophic_backtracking(big_result) -> None:
+    # Page-level patterns scan the whole page: linear work on a big page must stay inside the
+    # time limit, which grows with the size searched.
     _, result = big_result
     assert result.errors == []
 
