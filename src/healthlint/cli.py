@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="suppression comments must give a reason after '--' (HL001)")
     check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                        help="worker processes (default: the number of CPUs)")
+    check.add_argument("--fix", action="store_true",
+                       help="apply safe fixes to the files (the shipped rules have none)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix, also apply suggested rewordings (they change meaning)")
     check.add_argument("--baseline", metavar="FILE",
                        help="report only findings that are not in this baseline file")
     check.add_argument("--diff-base", metavar="REF",

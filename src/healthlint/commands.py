@@ -53,6 +53,23 @@ def _open_output(stack: ExitStack, path: str) -> TextIO:
         raise ConfigError(f"cannot write output file: {exc.strerror}", path=path) from None
 
 
+def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
+         linter: Linter) -> tuple[Report, Linter]:
+    """Apply fixes file by file, then lint again so positions and findings are current."""
+    from healthlint.fixes import fix_file
+
+    if "-" in args.paths:
+        raise ConfigError("--fix cannot rewrite standard input")
+    applied = 0
+    for result in report.files:
+        if result.diagnostics:
+            applied += fix_file(result.path, result.diagnostics, unsafe=args.unsafe_fixes)
+    if not applied:
+        return report, linter
+    print(f"Applied {applied} fix{'es' * (applied != 1)}.", file=sys.stderr)
+    return run(_job(args, overrides))
+
+
 def _exit_code(report: Report, fail_on: Severity) -> int:
     if any(e.severity == Severity.ERROR for e in report.errors):
         return EXIT_ERROR
@@ -62,7 +79,11 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
 
 
 def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    if args.unsafe_fixes and not args.fix:
+        raise ConfigError("--unsafe-fixes only takes effect with --fix")
     report, linter = run(_job(args, overrides))
+    if args.fix:
+        report, linter = _fix(args, overrides, report, linter)
     if not report.files:
         wanted = ", ".join(linter.registry.extensions)
         print(f"healthlint: warning: no files to lint (looked for {wanted})", file=sys.stderr)

@@ -515,8 +515,8 @@ class DisclosureChecker:
         span = Span(*match.span())
         fix = None
         if self.canonical:
-            fix = Fix((Edit(Span(len(analysis.prose), len(analysis.prose)), "\n\n" + self.canonical),),
-                      Applicability.UNSAFE, f"Add the disclosure: {self.canonical}")
+            # Where a disclosure belongs is an editorial decision: shown, never applied.
+            fix = Fix((), Applicability.DISPLAY_ONLY, f"Add the disclosure: {self.canonical}")
         text = render_message(message, match.group(), "; ".join(r for r in reasons if r))
         return [Finding(span, severity, text, fix)]
 

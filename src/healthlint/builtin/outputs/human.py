@@ -146,8 +146,9 @@ class FullOutput:
                     stream.write(paint("  = page-level finding, reported at its first trigger",
                                        _DIM) + "\n")
                 if d.fix is not None:
-                    stream.write(paint(f"  = suggestion (unsafe, changes meaning): "
-                                       f"{d.fix.description}", _DIM) + "\n")
+                    kind = {"unsafe": "suggestion (unsafe, changes meaning; --fix --unsafe-fixes)",
+                            "safe": "fix (safe; --fix)"}.get(str(d.fix.applicability), "help")
+                    stream.write(paint(f"  = {kind}: {d.fix.description}", _DIM) + "\n")
                 stream.write("\n")
         _tail(report, stream, context, paint)
 
