@@ -85,21 +85,34 @@ def _validator() -> Any:
 
 
 def _toml_lines(text: str) -> dict[KeyPath, int]:
-    """Lines of the keys of the ``[tool.healthlint]`` table (tomllib keeps no positions)."""
+    """Lines of the keys under ``[tool.healthlint]`` (tomllib keeps no positions).
+
+    Tables below it (``[tool.healthlint.severity]``) and arrays of tables
+    (``[[tool.healthlint.per-path]]``, numbered in order) are followed too.
+    """
     lines: dict[KeyPath, int] = {}
-    inside = False
+    prefix: KeyPath | None = None
+    arrays: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if line.startswith("["):
-            inside = line.replace(" ", "") in ("[tool.healthlint]",)
-            if line.replace(" ", "").startswith("[[tool.healthlint.per-path]]"):
-                inside = True
-            if inside:
-                lines.setdefault((), number)
+            header = line.strip("[] ").replace(" ", "")
+            prefix = None
+            if header == "tool.healthlint":
+                prefix = ()
+            elif header.startswith("tool.healthlint."):
+                name = header[len("tool.healthlint."):].strip("\"'")
+                if line.startswith("[["):
+                    arrays[name] = arrays.get(name, -1) + 1
+                    prefix = (name, arrays[name])
+                else:
+                    prefix = (name,)
+            if prefix is not None:
+                lines.setdefault(prefix, number)
             continue
-        if inside and "=" in line and not line.startswith("#"):
+        if prefix is not None and "=" in line and not line.startswith("#"):
             key = line.split("=", 1)[0].strip().strip("\"'")
-            lines.setdefault((key,), number)
+            lines.setdefault((*prefix, key), number)
     return lines
 
 
@@ -134,6 +147,21 @@ def _severities(table: Mapping[str, str]) -> dict[str, Severity]:
     return {code: Severity.parse(value) for code, value in table.items()}
 
 
+def off_as_text(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted ``off`` as false; in a severity it means "off"."""
+    return "off" if value is False else value
+
+
+def _normalise(data: dict[str, Any]) -> dict[str, Any]:
+    tables = [data.get("severity")] + [o.get("severity") for o in data.get("per-path") or []
+                                        if isinstance(o, dict)]
+    for table in tables:
+        if isinstance(table, dict):
+            for code, value in table.items():
+                table[code] = off_as_text(value)
+    return data
+
+
 def _fail_on(value: str) -> Severity:
     return Severity.OFF if value == "never" else Severity.parse(value)
 
@@ -144,6 +172,7 @@ def settings_from_file(path: Path) -> Settings | None:
     if raw is None:
         return None
     data, lines = raw
+    data = _normalise(data)
     try:
         validate(data, _schema(), _validator(), path=str(path), lines=lines, what="configuration")
     except RuleError as exc:

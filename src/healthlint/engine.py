@@ -54,23 +54,23 @@ def _longest_prefix(code: str, slug: str, prefixes: Iterable[str]) -> int:
 
 def is_selected(rule: Rule, select: Sequence[str], extend_select: Sequence[str],
                 ignore: Sequence[str]) -> bool:
-    """flake8's decision: the longest matching prefix wins; no selection means all."""
+    """flake8's decision: the longest matching prefix wins, ignore wins a tie; no selection
+    means all."""
     chosen = _longest_prefix(rule.code, rule.slug, (*select, *extend_select))
     ignored = _longest_prefix(rule.code, rule.slug, ignore)
     if chosen < 0 and ignored < 0:
         return not select
-    return chosen >= ignored
+    return chosen > ignored  # a tie goes to ignore, as in flake8 and ruff
 
 
-def override_severity(rule: Rule, base: Severity, table: Mapping[str, Severity]) -> Severity:
-    """The severity override of the longest matching code prefix or the slug, if any."""
-    best = _longest_prefix(rule.code, rule.slug, ())
-    severity = base
+def configured_severity(rule: Rule, table: Mapping[str, Severity]) -> Severity | None:
+    """The severity the longest matching code prefix (or the slug) in ``table`` sets, if any."""
+    best, found = -1, None
     for key, value in table.items():
         length = _longest_prefix(rule.code, rule.slug, (key,))
         if length > best:
-            best, severity = length, value
-    return severity
+            best, found = length, value
+    return found
 
 
 @dataclass
@@ -163,10 +163,9 @@ class Linter:
             rule = loaded.rule
             profile = rule.profiles.get(settings.profile, {})
             base = Severity.parse(profile["severity"]) if "severity" in profile else rule.severity
-            severity = override_severity(rule, base, settings.severity)
+            fixed = configured_severity(rule, settings.severity)
             selected = is_selected(rule, settings.select, settings.extend_select, settings.ignore)
-            if selected and severity != Severity.OFF:
-                fixed = severity if severity != base else None
+            if selected and (fixed if fixed is not None else base) != Severity.OFF:
                 active[code] = ActiveRule(loaded, base, fixed)
         return active
 
@@ -293,7 +292,8 @@ class Linter:
                 if (override.select or override.extend_select or override.ignore) and not is_selected(
                         rule, override.select, override.extend_select, override.ignore):
                     continue
-                severity = override_severity(rule, severity, override.severity)
+                configured = configured_severity(rule, override.severity)
+                severity = severity if configured is None else configured
                 if severity == Severity.OFF:
                     continue
             diagnostics.append(self._diagnostic(document, rule.code, rule.slug, rule.category,

@@ -290,6 +290,13 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
     label = f"rule {data.get('code', path.stem)}" if isinstance(data, Mapping) else "rule"
     if not isinstance(data, Mapping):
         raise RuleError("a rule file must hold one mapping", path=str(path), line=1)
+    # YAML 1.1 reads an unquoted "off" as false.
+    data = dict(data)
+    if data.get("severity") is False:
+        data["severity"] = "off"
+    for entry in (data.get("profiles") or {}).values():
+        if isinstance(entry, dict) and entry.get("severity") is False:
+            entry["severity"] = "off"
     if validate_schema:
         validate(data, schema, _rule_validator(), path=str(path), lines=lines, what=label)
     for name in data.get("profiles") or {}:

@@ -177,7 +177,9 @@ class Pattern:
 
 
 def compile_patterns(entries: Sequence[Any] | None, vocabulary: Vocabulary, key: str,
-                     default_scope: str = "sentence") -> list[Pattern]:
+                     default_scope: str = "sentence", *, findings: bool = False) -> list[Pattern]:
+    """Compile a list of pattern entries; ``findings`` marks patterns whose matches become
+    findings, which must not match empty text (a gate such as ``\\A`` may)."""
     patterns: list[Pattern] = []
     for index, entry in enumerate(entries or ()):
         spec = {"pattern": entry} if isinstance(entry, str) else dict(entry)
@@ -187,7 +189,7 @@ def compile_patterns(entries: Sequence[Any] | None, vocabulary: Vocabulary, key:
             unless = vocabulary.compile(spec["unless"]) if "unless" in spec else None
         except ValueError as exc:
             raise OptionError(str(exc), (key, index)) from None
-        if compiled.search(""):
+        if findings and compiled.search(""):
             raise OptionError(f"pattern {spec['pattern']!r} matches empty text", (key, index))
         patterns.append(Pattern(
             regex=compiled,
@@ -418,7 +420,7 @@ class PatternKind:
         scopes = options.get("scopes")
         return {
             "rule": rule,
-            "triggers_compiled": compile_patterns(options["triggers"], vocabulary, "triggers"),
+            "triggers_compiled": compile_patterns(options["triggers"], vocabulary, "triggers", findings=True),
             "subject": compile_patterns(options.get("subject"), vocabulary, "subject"),
             "require": compile_patterns(options.get("require"), vocabulary, "require"),
             "exclude": compile_patterns(options.get("exclude"), vocabulary, "exclude"),
@@ -537,7 +539,7 @@ class DisclosureKind:
                 raise OptionError(str(exc), ("accept_count", "pattern")) from None
         return DisclosureChecker(
             rule=rule,
-            triggers_compiled=compile_patterns(options["triggers"], vocabulary, "triggers"),
+            triggers_compiled=compile_patterns(options["triggers"], vocabulary, "triggers", findings=True),
             require=compile_patterns(options.get("require"), vocabulary, "require", "document"),
             exclude=compile_patterns(options.get("exclude"), vocabulary, "exclude"),
             accept=compile_patterns(options["accept"], vocabulary, "accept", "document"),
@@ -622,7 +624,7 @@ class EnumerationKind:
             raise OptionError(str(exc), ("items",)) from None
         return EnumerationChecker(
             rule=rule,
-            triggers_compiled=compile_patterns(options["triggers"], vocabulary, "triggers"),
+            triggers_compiled=compile_patterns(options["triggers"], vocabulary, "triggers", findings=True),
             subject=compile_patterns(options.get("subject"), vocabulary, "subject"),
             exclude=compile_patterns(options.get("exclude"), vocabulary, "exclude"),
             items=items,
