@@ -3,6 +3,7 @@ problem, and stops the run with exit code 2."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,16 @@ def test_a_working_rule_pack_named_in_the_config_is_used(tmp_path: Path, capsys,
     out, _ = capsys.readouterr()
     assert code == EXIT_FINDINGS
     assert out.splitlines()[0] == 'page.md:1:12: ZZ101 warning Miracle wording "miracle"'
+
+
+def test_the_readme_rule_example_loads_and_its_examples_hold(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```", readme, re.M | re.S)
+    example = next(block for block in blocks if block.startswith("code: "))
+    folder = make_pack(tmp_path / "acme", {"ACME201-free-trial-pressure.yaml": example})
+    linter = Linter(Settings(rule_dirs=(str(folder),), select=("ACME201",)))
+    rule = linter.rules["ACME201"]
+    assert rule.pack == "acme" and rule.examples
+    for example_case in rule.examples:
+        codes = [d.code for d in linter.lint_text(example_case.text).diagnostics]
+        assert codes == (["ACME201"] if example_case.flags else []), example_case.text
