@@ -145,6 +145,7 @@ ENUMERATION_OPTIONS: dict[str, Any] = {
                      "description": "Treatment predicates that introduce a list of conditions."},
         "subject": PATTERN_OPTIONS["properties"]["subject"],
         "exclude": PATTERN_OPTIONS["properties"]["exclude"],
+        "page": PATTERN_OPTIONS["properties"]["page"],
         "items": {"type": "string", "description": "A condition or body site; distinct matches count."},
         "min_items": {"type": "integer", "minimum": 2},
         "open_ended": {"type": "string", "description": "An open-ended list ending (\"and more\")."},
@@ -559,16 +560,20 @@ class EnumerationChecker:
     items: regex.Pattern[str]
     min_items: int
     open_ended: regex.Pattern[str] | None
+    page: list[Pattern] = field(default_factory=list)
 
     @property
     def triggers(self) -> list[str]:
         return expanded_triggers(self.triggers_compiled)
 
     def _list_after(self, analysis: Analysis, sentence: Sentence) -> list[Span]:
-        """The list items a lead-in sentence ending with a colon introduces."""
+        """The list items that a lead-in (a sentence ending with a colon, or a heading)
+        introduces."""
         blocks = analysis.document.blocks
         sentences = analysis.block_sentences[sentence.block]
-        if sentences[-1].index != sentence.index or not analysis.text(sentence.span).endswith(":"):
+        lead_in = (blocks[sentence.block].scope == "heading"
+                   or analysis.text(sentence.span).endswith(":"))
+        if sentences[-1].index != sentence.index or not lead_in:
             return []
         items: list[Span] = []
         index = sentence.block + 1
@@ -579,6 +584,10 @@ class EnumerationChecker:
 
     def check(self, analysis: Analysis) -> list[Finding]:
         findings: list[Finding] = []
+        whole = Span(0, len(analysis.prose))
+        if self.page and not any(analysis.contains(p.regex, whole, timeout_for(whole))
+                                 for p in self.page):
+            return findings
         for sentence in analysis.candidate_sentences():
             match = None
             for index in analysis.triggers_for(sentence, len(self.triggers_compiled)):
@@ -630,6 +639,7 @@ class EnumerationKind:
             items=items,
             min_items=int(options.get("min_items", 3)),
             open_ended=open_ended,
+            page=compile_patterns(options.get("page"), vocabulary, "page", "document"),
         )
 
 
