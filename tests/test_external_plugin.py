@@ -29,16 +29,18 @@ from healthlint.plugins import load_registry
 REPO = Path(__file__).resolve().parents[1]
 PLUGIN_PKG = Path(__file__).resolve().parent / "fixtures" / "plugin_pkg"
 
+# A capitalised sentence with no health claim in it: the demo rule, enabled by default like
+# every installed pack, must be the only one to report.
 SHOUTING_PAGE = """\
-# Spring opening hours
+# Opening hours
 
 Our physiotherapy clinic now opens on Saturday mornings.
 
-LAST CHANCE TO BOOK YOUR SPRING ASSESSMENT!
+WE ARE CLOSED ON PUBLIC HOLIDAYS.
 """
 SHOUTING_LINE = (
-    'page.md\t5\t1\tDEMO01\twarning\tSentence in capitals: "LAST CHANCE TO BOOK YOUR SPRING '
-    'ASSESSMENT!"; capitals read as pressure, write it in sentence case'
+    'page.md\t5\t1\tDEMO01\twarning\tSentence in capitals: "WE ARE CLOSED ON PUBLIC HOLIDAYS."; '
+    "capitals read as pressure, write it in sentence case"
 )
 
 
