@@ -456,6 +456,30 @@ def test_vocabularies_add_a_term_to_an_existing_vocabulary(project: Path, capsys
          page.split("\n")[2].index("completely") + len("completely safe") + 1)]
 
 
+def test_rules_and_explain_read_the_configuration(project: Path, capsys) -> None:
+    write(project / ".healthlint.yaml", "rules: [house]\nprofile: uk\n")
+    write(project / "house" / "ACME201-free-trial-pressure.yaml", HOUSE_RULE)
+    assert main(["rules"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("Profile: uk (")
+    [row] = [line.split() for line in out.splitlines() if line.startswith("ACME201")]
+    assert row == ["ACME201", "warning", "house", "pattern", "free-trial-pressure",
+                   "(urgency-pressure)"]
+    assert main(["explain", "free-trial-pressure"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("ACME201 free-trial-pressure\n")
+    assert "Pack: house" in out and "  - Start your free trial today only." in out
+
+
+def test_include_limits_what_directories_yield(project: Path, capsys) -> None:
+    write(project / ".healthlint.yaml", "include: ['content/**/*.md']\n")
+    write(project / "content" / "a" / "page.md", PAGE)
+    write(project / "content" / "notes.txt", PAGE)
+    write(project / "other" / "page.md", PAGE)
+    _, diagnostics, _ = check(capsys, ".")
+    assert {d["path"] for d in diagnostics} == {"content/a/page.md"}
+
+
 def test_require_reason_and_unused_suppressions_in_the_configuration(project: Path,
                                                                      capsys) -> None:
     write(project / ".healthlint.yaml", "require-reason: true\nreport-unused-suppressions: true\n"

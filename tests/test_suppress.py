@@ -193,6 +193,21 @@ def test_ordinary_comments_are_not_directives(linter: Linter) -> None:
     assert [(d.code) for d in result.diagnostics] == ["HL104"]
 
 
+@pytest.mark.parametrize(("path", "text"), [
+    ("page.md", page("```html", "<!-- healthlint-disable-file -->", "```", "",
+                     "Write `<!-- healthlint-disable-file -->` to silence a file.", "", SAFE)),
+    ("page.mdx", page("```", "{/* healthlint-disable-file */}", "```", "", SAFE)),
+    ("page.html", "<p>We offer knee injections at our clinic.</p>\n"
+                  "<pre>&lt;!-- healthlint-disable-file --&gt;</pre>\n"
+                  "<script>// <!-- healthlint-disable-file --></script>\n"
+                  f"<p>{SAFE}</p>\n"),
+])
+def test_directives_quoted_in_code_are_not_directives(linter: Linter, path: str,
+                                                      text: str) -> None:
+    # A page that documents healthlint must not switch it off.
+    assert [d.code for d in linter.lint_text(text, path).diagnostics] == ["HL104"]
+
+
 # Other formats --------------------------------------------------------------------------------
 
 
