@@ -154,12 +154,15 @@ class EvidenceModel:
             *((p, Strength.MEDIUM) for p in terms("citation_medium")),
             *((p, Strength.WEAK) for p in terms("citation_weak")),
         ]
-        # Finds the sentences that may name a medium or strong source, for back-references.
+        # Finds, in one pass, the sentences where each citation term can match.
         self.citation_prefilter = Prefilter({
             ("citation", index): anchors_for(pattern.pattern)
-            for index, (pattern, strength) in enumerate(self.citations)
-            if strength >= Strength.MEDIUM
+            for index, (pattern, _) in enumerate(self.citations)
         })
+        self.unanchored_citations = [
+            index for index in range(len(self.citations))
+            if ("citation", index) in self.citation_prefilter.unanchored
+        ]
         self.reference_heading = (
             vocabulary.compile(r"^\s*(?:{@reference_heading})\s*:?\s*$")
             if "reference_heading" in vocabulary.terms else None
@@ -397,6 +400,21 @@ class Analysis:
     def _resolves(self, match: regex.Match[str]) -> bool:
         return any(n in self.references for n in _marker_numbers(match))
 
+    @cached_property
+    def _citation_terms(self) -> dict[int, list[int]]:
+        """For each sentence, the citation terms whose anchors it holds (one pass)."""
+        per_set: dict[tuple[int, int], set[int]] = {}
+        for (_, term, anchor_set), offsets in self.model.citation_prefilter.hits(self.prose).items():
+            per_set.setdefault((term, anchor_set), set()).update(self.sentences_at(offsets))
+        by_term: dict[int, set[int]] = {}
+        for (term, _), sentences in per_set.items():
+            by_term[term] = by_term[term] & sentences if term in by_term else set(sentences)
+        terms: dict[int, list[int]] = {}
+        for term, sentences in sorted(by_term.items()):
+            for index in sentences:
+                terms.setdefault(index, []).append(term)
+        return terms
+
     def own_citation(self, sentence: Sentence) -> Strength:
         """The strongest source named in the sentence itself."""
         cached = self._own.get(sentence.index)
@@ -408,7 +426,10 @@ class Analysis:
                                    _MARKER.finditer(self.prose, span.start, span.end)):
             found = Strength.STRONG
         else:
-            for pattern, strength in self.model.citations:
+            terms = sorted({*self._citation_terms.get(sentence.index, ()),
+                            *self.model.unanchored_citations})
+            for term in terms:  # strongest first: citations are ordered strong, medium, weak
+                pattern, strength = self.model.citations[term]
                 if pattern.search(self.prose, span.start, span.end):
                     found = strength
                     break
@@ -498,12 +519,14 @@ class Analysis:
         """Sentences that may be cited (medium or strong): those where a citation pattern's
         anchors occur, and the lists and quotes next to them that can inherit a source."""
         model = self.model
-        offsets = [o for found in model.citation_prefilter.hits(self.prose).values() for o in found]
-        for index, (pattern, _) in enumerate(model.citations):
-            if ("citation", index) in model.citation_prefilter.unanchored:
+        offsets = [m.start() for m in _MARKER.finditer(self.prose)]
+        for index in model.unanchored_citations:
+            pattern, strength = model.citations[index]
+            if strength >= Strength.MEDIUM:
                 offsets.extend(m.start() for m in pattern.finditer(self.prose))
-        offsets.extend(m.start() for m in _MARKER.finditer(self.prose))
-        own = self.sentences_at(offsets)
+        own = set(self.sentences_at(offsets))
+        own.update(index for index, terms in self._citation_terms.items()
+                   if any(model.citations[t][1] >= Strength.MEDIUM for t in terms))
         blocks = {self.sentences[i].block for i in own}
         inherit: set[int] = set()
         for block in blocks:
