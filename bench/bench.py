@@ -198,6 +198,10 @@ def measure(result: Result, runs: int, timeout: float) -> Result:
             break
         if index > 0:
             result.runs.append(run)
+    # Long series are read while they run: say what each input gave as soon as it is done.
+    outcome = ("killed after --timeout" if result.timed_out else
+               f"median {result.wall:.3g} s, largest process {result.rss_mib:.0f} MiB")
+    print(f"    -> {outcome}", file=sys.stderr, flush=True)
     return result
 
 
