@@ -266,6 +266,33 @@ per-path:
     ]
 
 
+_WIDEN = ("per-path can only narrow: rules that are off for the whole configuration are never "
+          "run, so a per-path {} cannot turn them on for its glob")
+
+
+@pytest.mark.xfail(strict=True, reason=_WIDEN.format("extend-select"))
+def test_per_path_extend_select_turns_a_rule_on_for_a_glob(project: Path, capsys) -> None:
+    write(project / ".healthlint.yaml",
+          "ignore: [HL104]\nper-path:\n  - paths: ['blog/**']\n    extend-select: [HL104]\n")
+    write(project / "blog" / "page.md", PAGE)
+    write(project / "page.md", PAGE)
+    _, diagnostics, _ = check(capsys, ".")
+    assert [(d["path"], d["code"]) for d in diagnostics if d["code"] == "HL104"] == [
+        ("blog/page.md", "HL104"), ("blog/page.md", "HL104")]
+
+
+@pytest.mark.xfail(strict=True, reason=_WIDEN.format("severity"))
+def test_per_path_severity_turns_a_rule_on_for_a_glob(project: Path, capsys) -> None:
+    write(project / ".healthlint.yaml",
+          "severity: {HL104: 'off'}\nper-path:\n  - paths: ['blog/**']\n"
+          "    severity: {HL104: warning}\n")
+    write(project / "blog" / "page.md", PAGE)
+    write(project / "page.md", PAGE)
+    _, diagnostics, _ = check(capsys, ".")
+    assert [(d["path"], d["severity"]) for d in diagnostics if d["code"] == "HL104"] == [
+        ("blog/page.md", "warning"), ("blog/page.md", "warning")]
+
+
 def test_per_path_globs_are_relative_to_the_configuration(project: Path, capsys,
                                                           monkeypatch) -> None:
     write(project / "site" / ".healthlint.yaml",
