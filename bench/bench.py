@@ -355,18 +355,22 @@ def healthlint_command() -> list[str]:
 
 
 def describe_build(healthlint: list[str]) -> str:
+    """healthlint's version and where it runs from: the checkout's commit (and whether it
+    has uncommitted changes) when it is imported from this checkout, else its location."""
     version = subprocess.run([*healthlint, "--version"], capture_output=True, text=True,
                              check=False).stdout.strip()
-    commit = ""
-    if shutil.which("git") and (REPO / ".git").exists():
+    where = subprocess.run([sys.executable, "-c", "import healthlint; print(healthlint.__file__)"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    origin = f"from {Path(where).parent}"
+    if Path(where).resolve().is_relative_to(REPO) and shutil.which("git"):
         head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                               capture_output=True, text=True, check=False).stdout.strip()
         dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain",
                                 "--untracked-files=no"], capture_output=True, text=True,
                                check=False).stdout.strip()
-        commit = f", commit {head}{' + uncommitted changes' if dirty else ''}"
+        origin = f"from this checkout at {head}{' + uncommitted changes' if dirty else ''}"
     load = f"; load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
-    return (f"{version}{commit}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs{load}; "
+    return (f"{version} {origin}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs{load}; "
             f"{time.strftime('%Y-%m-%d')}")
 
 
