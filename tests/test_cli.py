@@ -780,6 +780,29 @@ def test_a_crashing_rule_is_a_file_error_and_other_rules_still_report(site: Path
     assert "Traceback" not in err
 
 
+@pytest.mark.xfail(strict=True, reason="a crash in the engine outside a format or a rule (here "
+                   "suppression parsing) aborts the whole run: no file's results are shown and the "
+                   "traceback does not say which file caused it")
+def test_an_engine_crash_on_one_file_names_it_and_spares_the_others(site: Path, capsys,
+                                                                   monkeypatch) -> None:
+    import healthlint.engine
+
+    original = healthlint.engine.parse_directives
+
+    def explode_on_one(document):
+        if document.path.endswith("twin.md"):
+            raise IndexError("directive bug")
+        return original(document)
+
+    monkeypatch.setattr(healthlint.engine, "parse_directives", explode_on_one)
+    write(site / "twin.md", PAGE)
+    code, out, err = run(capsys, "check", "--no-config", "--output-format", "concise", "page.md",
+                         "twin.md")
+    assert code == EXIT_INTERNAL
+    assert "twin.md" in out + err
+    assert [c[0] for c in concise_codes(out)] == ["page.md"] * 3
+
+
 def test_a_crashing_output_is_an_internal_error(site: Path, capsys, monkeypatch) -> None:
     from healthlint.builtin.outputs.human import ConciseOutput
 
