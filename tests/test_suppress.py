@@ -136,30 +136,23 @@ def test_a_range_suppresses_only_its_codes(linter: Linter) -> None:
 _ENABLE = "healthlint-enable with codes ends the wrong ranges: it matches a range only by exact "
 
 
-@pytest.mark.xfail(strict=True, reason=_ENABLE + "code, so a slug or prefix does not close it")
 def test_enable_by_slug_closes_a_disable_by_code(linter: Linter) -> None:
     text = page("<!-- healthlint-disable HL104 -->", SAFE,
                 "<!-- healthlint-enable safety-claim-unsupported -->", "", BOTH)
     assert found(linter, text) == [(BOTH, "HL104"), (BOTH, "HL113")]
 
 
-@pytest.mark.xfail(strict=True, reason=_ENABLE + "code, and then ends the whole range: enabling "
-                   "HL104 inside 'disable HL104, HL113' re-enables HL113 too")
 def test_enable_of_one_code_keeps_the_other_codes_disabled(linter: Linter) -> None:
     text = page("<!-- healthlint-disable HL104, HL113 -->", SAFE, "<!-- healthlint-enable HL104 -->",
                 "", BOTH)
     assert found(linter, text) == [(BOTH, "HL104")]
 
 
-@pytest.mark.xfail(strict=True, reason=_ENABLE + "code; enabling HL104 inside a disable of every "
-                   "rule re-enables every rule")
 def test_enable_of_one_code_inside_a_disable_of_all(linter: Linter) -> None:
     text = page("<!-- healthlint-disable -->", SAFE, "<!-- healthlint-enable HL104 -->", "", BOTH)
     assert found(linter, text) == [(BOTH, "HL104")]
 
 
-@pytest.mark.xfail(strict=True, reason=_ENABLE + "code, so enabling HL104 inside 'disable HL1' "
-                   "leaves HL104 disabled")
 def test_enable_of_one_code_inside_a_disabled_prefix(linter: Linter) -> None:
     text = page("<!-- healthlint-disable HL1 -->", SAFE, "<!-- healthlint-enable HL104 -->", "",
                 BOTH)
@@ -169,16 +162,11 @@ def test_enable_of_one_code_inside_a_disabled_prefix(linter: Linter) -> None:
 # Mistyped directives --------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="'healthlint-disable-nextline HL104' reads as "
-                   "'disable' of the codes 'nextline' and 'HL104': a typo silently suppresses "
-                   "HL104 for the rest of the file")
 def test_a_mistyped_action_does_not_become_a_range(linter: Linter) -> None:
     text = page("<!-- healthlint-disable-nextline HL104 -->", SAFE, "", CURE, "", BOTH)
     assert (BOTH, "HL104") in found(linter, text)
 
 
-@pytest.mark.xfail(strict=True, reason="parse_directives reports unknown directives, but the "
-                   "engine drops Suppressions.errors: a mistyped directive is silently ignored")
 def test_an_unknown_directive_is_reported_with_its_line(linter: Linter) -> None:
     text = page("<!-- healthlint-disabel-next-line HL104 -->", SAFE)
     result = linter.lint_text(text, "page.md")
@@ -289,8 +277,6 @@ def test_an_unused_range_is_reported_once(tmp_path: Path, capsys) -> None:
     assert [(d["line"], d["code"]) for d in diagnostics] == [(5, "HL002"), (6, "HL104")]
 
 
-@pytest.mark.xfail(strict=True, reason="HL001 and HL002 are accepted by --ignore and --severity "
-                   "(the unknown-code check lists them) but neither option affects them")
 def test_hl002_obeys_ignore_and_severity(tmp_path: Path, capsys) -> None:
     text = page("<!-- healthlint-disable-next-line HL113 -- not needed -->", SAFE)
     _, diagnostics = _check(capsys, tmp_path, text, "--report-unused-suppressions",

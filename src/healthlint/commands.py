@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from healthlint.__about__ import __version__
-from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, use_color
+from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, use_color
 from healthlint.config import ConfigResolver
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
@@ -71,6 +71,8 @@ def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
 
 
 def _exit_code(report: Report, fail_on: Severity) -> int:
+    if any(e.internal for e in report.errors):
+        return EXIT_INTERNAL
     if any(e.severity == Severity.ERROR for e in report.errors):
         return EXIT_ERROR
     if fail_on != Severity.OFF and any(d.severity >= fail_on for d in report.diagnostics):
@@ -141,6 +143,9 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     profile = linter.settings.profile
     rows = [loaded.rule for _, loaded in sorted(linter.ruleset.rules.items())
             if not args.pack or loaded.rule.pack == args.pack]
+    if args.pack and not rows:
+        packs = ", ".join(sorted({loaded.rule.pack for loaded in linter.ruleset.rules.values()}))
+        raise ConfigError(f"no rule pack {args.pack!r} is loaded (loaded: {packs})")
     if args.output_format == "json":
         json.dump([{"code": r.code, "slug": r.slug, "category": r.category,
                     "severity": str(_profile_severity(r, profile)),

@@ -63,6 +63,19 @@ def is_selected(rule: Rule, select: Sequence[str], extend_select: Sequence[str],
     return chosen > ignored  # a tie goes to ignore, as in flake8 and ruff
 
 
+def _override_decision(rule: Rule, override: PathOverride) -> bool | None:
+    """Whether a per-path override turns ``rule`` on (True) or off (False) for its paths,
+    or ``None`` when it does not mention the rule."""
+    mentioned = (*override.select, *override.extend_select, *override.ignore, *override.severity)
+    if _longest_prefix(rule.code, rule.slug, mentioned) < 0:
+        return None
+    severity = configured_severity(rule, override.severity)
+    if severity is not None:
+        return severity != Severity.OFF and is_selected(
+            rule, override.select or (rule.code,), override.extend_select, override.ignore)
+    return is_selected(rule, override.select, override.extend_select, override.ignore)
+
+
 def configured_severity(rule: Rule, table: Mapping[str, Severity]) -> Severity | None:
     """The severity the longest matching code prefix (or the slug) in ``table`` sets, if any."""
     best, found = -1, None
@@ -73,6 +86,15 @@ def configured_severity(rule: Rule, table: Mapping[str, Severity]) -> Severity |
     return found
 
 
+@dataclass(frozen=True)
+class _MetaRule:
+    """The code and slug of a finding about suppression comments (HL001, HL002), so that
+    select, ignore and severity apply to them like to any rule."""
+
+    code: str
+    slug: str
+
+
 @dataclass
 class ActiveRule:
     loaded: LoadedRule
@@ -81,6 +103,8 @@ class ActiveRule:
     findings relative to it."""
     fixed: Severity | None = None
     """A severity set by configuration or ``--severity``: every finding of the rule gets it."""
+    everywhere: bool = True
+    """False when only a per-path override turns the rule on."""
 
     @property
     def rule(self) -> Rule:
@@ -165,8 +189,11 @@ class Linter:
             base = Severity.parse(profile["severity"]) if "severity" in profile else rule.severity
             fixed = configured_severity(rule, settings.severity)
             selected = is_selected(rule, settings.select, settings.extend_select, settings.ignore)
-            if selected and (fixed if fixed is not None else base) != Severity.OFF:
-                active[code] = ActiveRule(loaded, base, fixed)
+            everywhere = selected and (fixed if fixed is not None else base) != Severity.OFF
+            # A per-path override may turn a rule on for its glob only: run it, decide per file.
+            somewhere = any(_override_decision(rule, o) for o in settings.per_path)
+            if everywhere or somewhere:
+                active[code] = ActiveRule(loaded, base, fixed, everywhere)
         return active
 
     def _configure_formats(self) -> dict[str, DocumentFormat]:
@@ -252,7 +279,7 @@ class Linter:
             except Exception as exc:
                 result.errors.append(FileError(
                     document.path, f"rule {active.rule.code} ({active.rule.slug}) failed: {exc!r}"))
-        result.diagnostics = self._diagnostics(document, findings)
+        result.diagnostics = self._diagnostics(document, findings, result)
         return result
 
     def _trigger_sentences(self, analysis: Analysis) -> dict[str, dict[int, frozenset[int]]]:
@@ -275,8 +302,8 @@ class Linter:
                 return override
         return None
 
-    def _diagnostics(self, document: Document,
-                     findings: Sequence[tuple[ActiveRule, Finding]]) -> list[Diagnostic]:
+    def _diagnostics(self, document: Document, findings: Sequence[tuple[ActiveRule, Finding]],
+                     result: FileResult) -> list[Diagnostic]:
         override = self._path_override(document.path)
         diagnostics: list[Diagnostic] = []
         for active, finding in findings:
@@ -288,27 +315,49 @@ class Linter:
                 # A profile moves the rule's default; the evidence still moves relative to it.
                 severity = Severity(max(Severity.INFO, min(
                     Severity.ERROR, finding.severity + active.severity - rule.severity)))
+            decision = _override_decision(rule, override) if override is not None else None
+            if not (active.everywhere if decision is None else decision):
+                continue
             if override is not None:
-                if (override.select or override.extend_select or override.ignore) and not is_selected(
-                        rule, override.select, override.extend_select, override.ignore):
-                    continue
                 configured = configured_severity(rule, override.severity)
-                severity = severity if configured is None else configured
+                if configured is not None:
+                    severity = configured
+                elif not active.everywhere and active.fixed == Severity.OFF:
+                    severity = active.severity  # turned on here; "off" elsewhere is no level
                 if severity == Severity.OFF:
                     continue
             diagnostics.append(self._diagnostic(document, rule.code, rule.slug, rule.category,
                                                 severity, finding, rule.pack))
         suppressions = parse_directives(document)
+        result.errors.extend(suppressions.errors)
         diagnostics = suppressions.apply(diagnostics)
+        settings = self.settings
         for code, span, message in directive_findings(
-                document, suppressions, require_reason=self.settings.require_reason,
-                report_unused=self.settings.report_unused_suppressions):
+                document, suppressions, require_reason=settings.require_reason,
+                report_unused=settings.report_unused_suppressions, running=self._runs_any):
             slug = SUPPRESSION_CODES[code][0]
-            diagnostics.append(self._diagnostic(document, code, slug, "suppression",
-                                                Severity.WARNING,
-                                                Finding(span, Severity.WARNING, message), "core"))
+            meta = _MetaRule(code, slug)
+            # Asked for by their own options, these obey --ignore but not --select.
+            if _longest_prefix(code, slug, settings.ignore) >= 0:
+                continue
+            configured = configured_severity(meta, settings.severity)  # type: ignore[arg-type]
+            severity = Severity.WARNING if configured is None else configured
+            if severity == Severity.OFF:
+                continue
+            diagnostics.append(self._diagnostic(document, code, slug, "suppression", severity,
+                                                Finding(span, severity, message), "core"))
         diagnostics.sort(key=Diagnostic.sort_key)
         return diagnostics
+
+    def _runs_any(self, codes: tuple[str, ...]) -> bool:
+        """Whether a suppression naming ``codes`` could suppress anything in this run; an
+        unused suppression of rules that are not running is not worth reporting."""
+        return not codes or any(
+            code.upper() in SUPPRESSION_CODES or any(
+                a.rule.code.startswith(code.upper()) or a.rule.slug == code.lower()
+                for a in self.active.values())
+            for code in codes
+        )
 
     @staticmethod
     def _diagnostic(document: Document, code: str, slug: str, category: str, severity: Severity,

@@ -136,7 +136,15 @@ def load_registry(
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from exc
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        unknown = ", ".join(
+            repr(hook) for hook in dir(exc.plugin)
+            if hook.startswith("healthlint_") and not hasattr(pm.hook, hook)
+        ) or str(exc)
+        raise PluginError(
+            f"plugin {name!r} implements an unknown hook: {unknown} (the hooks are listed in "
+            "healthlint.hookspecs)"
+        ) from exc
 
     registry = Registry()
     for name, plugin in pm.list_name_plugin():

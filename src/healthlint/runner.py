@@ -16,6 +16,7 @@ from typing import Any
 
 from healthlint.config import ConfigResolver, Settings, matches_any
 from healthlint.engine import Linter
+from healthlint.errors import HealthlintError
 from healthlint.types import FileError, FileResult, Report, Rule
 
 PARALLEL_MIN_FILES = 8
@@ -44,9 +45,23 @@ def _linter_for(settings: Settings) -> Linter:
     return linter
 
 
+def _lint_one(settings: Settings, path: str, document_format: str | None) -> FileResult:
+    """Lint one file; a crash is reported for that file, so the other files still count."""
+    try:
+        return _linter_for(settings).lint_file(path, format=document_format)
+    except HealthlintError:
+        raise
+    except Exception as exc:
+        import traceback
+
+        traceback.print_exc()
+        return FileResult(path, errors=[FileError(
+            path, f"internal error while linting this file: {exc!r}; please report it with the "
+            "traceback printed above", internal=True)])
+
+
 def _lint_chunk(tasks: list[tuple[Settings, str]], document_format: str | None) -> list[FileResult]:
-    return [_linter_for(settings).lint_file(path, format=document_format)
-            for settings, path in tasks]
+    return [_lint_one(settings, path, document_format) for settings, path in tasks]
 
 
 def run(job: Job) -> tuple[Report, Linter]:
@@ -83,9 +98,10 @@ def run(job: Job) -> tuple[Report, Linter]:
                                  respect_gitignore=settings.respect_gitignore, root=settings.root)
         results.extend(FileResult(e.path, errors=[e]) for e in errors)
         for path in files:
-            if path in seen:
+            identity = os.path.realpath(path)
+            if identity in seen:
                 continue
-            seen.add(path)
+            seen.add(identity)
             file_settings = resolver.for_path(path).with_overrides(job.overrides)
             if matches_any(path, file_settings.root, file_settings.exclude):
                 continue

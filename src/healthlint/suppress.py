@@ -16,7 +16,7 @@ codes means every rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import regex
@@ -24,11 +24,19 @@ import regex
 from healthlint.types import Diagnostic, Document, FileError, Severity, Span
 
 _DIRECTIVE = regex.compile(
-    r"healthlint-(?P<action>disable-next-line|disable-line|disable-file|disable|enable)\b"
+    r"healthlint-(?P<action>disable-next-line|disable-line|disable-file|disable|enable)(?=\s|--|\Z)"
     r"(?P<codes>(?:(?!--)[^\n])*?)\s*(?:--+\s*(?P<reason>.*?))?\s*\Z",
     regex.DOTALL,
 )
 _CODE = regex.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+
+def _names(codes: tuple[str, ...], diagnostic: Diagnostic) -> bool:
+    """Whether ``codes`` (empty: every rule) name the diagnostic's rule, by code prefix or slug."""
+    return not codes or any(
+        diagnostic.code.startswith(code.upper()) or diagnostic.rule == code.lower()
+        for code in codes
+    )
 
 
 @dataclass
@@ -41,13 +49,14 @@ class Directive:
     """The stretch of the document whose findings it suppresses."""
     used: bool = field(default=False)
 
-    def covers(self, diagnostic: Diagnostic) -> bool:
-        if not self.active.contains(diagnostic.span.start) and not (
-            self.action == "disable-file"
-        ):
+    def covers(self, diagnostic: Diagnostic, enables: list[Directive]) -> bool:
+        if not self.active.contains(diagnostic.span.start) or not _names(self.codes, diagnostic):
             return False
-        return not self.codes or any(
-            diagnostic.code.startswith(code) or diagnostic.rule == code for code in self.codes
+        # A later "enable" that names this finding's rule ends the range for it alone.
+        return self.action != "disable" or not any(
+            self.comment.end <= enable.comment.start <= diagnostic.span.start
+            and _names(enable.codes, diagnostic)
+            for enable in enables
         )
 
 
@@ -57,9 +66,11 @@ class Suppressions:
     errors: list[FileError]
 
     def apply(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        enables = [d for d in self.directives if d.action == "enable"]
         kept: list[Diagnostic] = []
         for diagnostic in diagnostics:
-            hit = [d for d in self.directives if d.action != "enable" and d.covers(diagnostic)]
+            hit = [d for d in self.directives
+                   if d.action != "enable" and d.covers(diagnostic, enables)]
             for directive in hit:
                 directive.used = True
             if not hit:
@@ -83,7 +94,6 @@ def parse_directives(document: Document) -> Suppressions:
     directives: list[Directive] = []
     errors: list[FileError] = []
     end_of_file = len(document.source)
-    open_ranges: list[Directive] = []
     for comment in document.comments:
         match = _DIRECTIVE.match(comment.text)
         position = document.position(comment.span.start)
@@ -94,13 +104,7 @@ def parse_directives(document: Document) -> Suppressions:
         action = match.group("action")
         codes = tuple(_CODE.findall(match.group("codes") or ""))
         reason = (match.group("reason") or "").strip()
-        if action == "enable":
-            for directive in open_ranges:
-                if not codes or set(codes) & set(directive.codes) or not directive.codes:
-                    directive.active = Span(directive.active.start, comment.span.start)
-            open_ranges = [d for d in open_ranges if d.active.end == end_of_file]
-            continue
-        if action == "disable":
+        if action in ("disable", "enable"):
             active = Span(comment.span.end, end_of_file)
         elif action == "disable-next-line":
             active = _line_span(document, document.position(comment.span.end).line + 1)
@@ -108,10 +112,7 @@ def parse_directives(document: Document) -> Suppressions:
             active = _line_span(document, position.line)
         else:
             active = Span(0, end_of_file)
-        directive = Directive(action, codes, reason, comment.span, active)
-        directives.append(directive)
-        if action == "disable":
-            open_ranges.append(directive)
+        directives.append(Directive(action, codes, reason, comment.span, active))
     return Suppressions(directives, errors)
 
 
@@ -123,8 +124,11 @@ SUPPRESSION_CODES = {
 
 
 def directive_findings(document: Document, suppressions: Suppressions, *, require_reason: bool,
-                       report_unused: bool) -> list[tuple[str, Span, str]]:
-    """``(code, span, message)`` for directives missing a required reason, and unused ones."""
+                       report_unused: bool,
+                       running: Callable[[tuple[str, ...]], bool] = lambda codes: True,
+                       ) -> list[tuple[str, Span, str]]:
+    """``(code, span, message)`` for directives missing a required reason, and unused ones
+    whose rules are ``running``."""
     findings: list[tuple[str, Span, str]] = []
     for directive in suppressions.directives:
         if require_reason and not directive.reason:
@@ -132,6 +136,8 @@ def directive_findings(document: Document, suppressions: Suppressions, *, requir
                              f"healthlint-{directive.action} needs a reason after '--'"))
     if report_unused:
         for directive in suppressions.unused():
+            if not running(directive.codes):
+                continue
             codes = " ".join(directive.codes) or "all rules"
             findings.append(("HL002", directive.comment,
                              f"unused suppression: healthlint-{directive.action} ({codes}) "

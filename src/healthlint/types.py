@@ -262,6 +262,8 @@ class FileError:
     line: int | None = None
     column: int | None = None
     severity: Severity = Severity.ERROR
+    internal: bool = False
+    """A bug in healthlint or a plugin, not a problem with the file (exit code 3)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,8 +88,10 @@ def _summary(report: Report, paint: _Paint) -> list[str]:
     files = len(report.files)
     if not total and not errors:
         return [f"All clear: no findings in {files} file{'s' * (files != 1)}."]
-    parts = ", ".join(f"{counts[s]} {s}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
-                      if counts[s])
+    names = {Severity.ERROR: ("error", "errors"), Severity.WARNING: ("warning", "warnings"),
+             Severity.INFO: ("info", "info")}
+    parts = ", ".join(f"{counts[s]} {names[s][counts[s] != 1]}"
+                      for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s])
     line = f"Found {total} finding{'s' * (total != 1)}"
     line += f" ({parts})" if parts else ""
     line += f" in {files} file{'s' * (files != 1)}."
