@@ -67,9 +67,9 @@ class JsonOutput:
             "summary": {
                 "files": len(report.files),
                 "diagnostics": len(diagnostics),
-                "errors": by_severity.get("error", 0),
-                "warnings": by_severity.get("warning", 0),
-                "info": by_severity.get("info", 0),
+                "by_severity": {name: by_severity.get(name, 0)
+                                for name in ("error", "warning", "info")},
+                "file_errors": len(report.errors),
             },
         }
         json.dump(document, stream, ensure_ascii=False, indent=2)
