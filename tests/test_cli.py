@@ -465,7 +465,7 @@ def test_json_output_matches_its_schema_and_the_position_contract(site: Path, ca
     ]
     page_level = [d for d in document["diagnostics"] if d["document_level"]]
     assert [d["category"] for d in page_level] == ["fda-status-disclosure-missing"]
-    assert document["summary"] == {"files": 2, "diagnostics": 3, "file_errors": 0,
+    assert document["summary"] == {"files": 2, "diagnostics": 3, "file_errors": 1,
                                    "by_severity": {"error": 2, "warning": 1, "info": 0}}
 
 
