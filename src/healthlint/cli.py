@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("code", metavar="CODE", help="a rule code or slug")
+    explain.add_argument("--markdown", action="store_true",
+                         help="print the documentation page as Markdown")
     _add_config_options(explain)
 
     commands.add_parser("plugins", help="list loaded plugins and what they register")

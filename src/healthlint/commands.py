@@ -172,11 +172,34 @@ def run_explain(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     for loaded in linter.ruleset.rules.values():
         rule = loaded.rule
         if wanted.upper() == rule.code or wanted.lower() == rule.slug:
-            print(explain_text(rule))
+            print(explain_markdown(rule) if args.markdown else explain_text(rule), end="\n")
             return EXIT_OK
     print(f"healthlint: error: no rule with code or slug {wanted!r}; see 'healthlint rules'",
           file=sys.stderr)
     return EXIT_ERROR
+
+
+def explain_markdown(rule: Rule) -> str:
+    """The rule's documentation page (``docs/rules/CODE.md``, the SARIF help URI)."""
+    def block(text: str) -> str:
+        return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+
+    lines = [f"# {rule.code} {rule.slug}", "", block(rule.docs.summary), "",
+             "| category | default severity | pack | kind |", "|---|---|---|---|",
+             f"| `{rule.category}` | {rule.severity} | {rule.pack} | {rule.kind} |"]
+    if rule.profiles:
+        lines += ["", "Profiles: " + ", ".join(f"`{name}` {entry.get('severity')}"
+                                               for name, entry in sorted(rule.profiles.items()))]
+    lines += ["", "## What it flags", "", block(rule.docs.what),
+              "", "## Why it matters", "", block(rule.docs.why),
+              "", "## What to write instead", "", block(rule.docs.instead)]
+    if rule.suggestion:
+        lines += ["", f"Suggested wording, offered as an unsafe fix: *{rule.suggestion}*"]
+    lines += ["", "## Examples", "", "Flagged:", ""]
+    lines += [f"- {e.text}" for e in rule.examples if e.flags]
+    lines += ["", "Not flagged:", ""] + [f"- {e.text}" for e in rule.examples if not e.flags]
+    lines += ["", "## References", ""] + [f"- {r}" for r in rule.docs.references]
+    return "\n".join(lines) + "\n"
 
 
 def explain_text(rule: Rule) -> str:
