@@ -120,30 +120,11 @@ def test_symlink_loop_is_reported_once(tmp_path: Path) -> None:
     assert "symbolic link loop" in errors[0].message
 
 
-def test_unreadable_directory_is_reported_and_the_walk_goes_on(tmp_path: Path) -> None:
-    make(tmp_path, "ok/a.md", "locked/b.md")
-    locked = tmp_path / "locked"
-    locked.chmod(0)
-    try:
-        try:
-            os.listdir(locked)
-        except PermissionError:
-            pass
-        else:
-            pytest.skip("this user can read a directory with no permissions (running as root)")
-        files, errors = discover([str(tmp_path)], DEFAULT_EXTENSIONS, root=str(tmp_path))
-    finally:
-        locked.chmod(0o755)
-    assert files == [str(tmp_path / "ok" / "a.md")]
-    assert [(e.path, e.message.split(":")[0]) for e in errors] == [
-        (str(locked), "cannot read directory")
-    ]
-
-
 def test_directory_that_cannot_be_listed_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same path as above without chmod, so it runs as root too."""
+    """An unreadable directory is reported and the walk goes on. The error is injected
+    rather than made with chmod, which root (as in CI) ignores."""
     make(tmp_path, "ok/a.md", "locked/b.md")
     locked = str(tmp_path / "locked")
     real_scandir = os.scandir
