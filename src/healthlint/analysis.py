@@ -559,18 +559,29 @@ class Analysis:
     def _cited(self, index: int) -> bool:
         return self.citation(self.sentences[index]) >= Strength.MEDIUM
 
+    @cached_property
+    def _number_index(self) -> dict[str, list[int]]:
+        """Sentences by the percentages they contain."""
+        index: dict[str, list[int]] = {}
+        for sentence_index, numbers in self._sentence_numbers.items():
+            for number in numbers:
+                index.setdefault(number, []).append(sentence_index)
+        return index
+
     def numbers_cited_elsewhere(self, sentence: Sentence) -> bool:
         """True when the sentence's figures appear in a cited sentence elsewhere on the page:
         two of them anywhere, or one in a cited sentence of the three blocks just before."""
         numbers = self._sentence_numbers.get(sentence.index)
         if not numbers:
             return False
-        for index, cited in self._sentence_numbers.items():
-            if index == sentence.index:
-                continue
-            shared = len(numbers & cited)
+        shared: dict[int, int] = {}
+        for number in numbers:
+            for index in self._number_index.get(number, ()):
+                if index != sentence.index:
+                    shared[index] = shared.get(index, 0) + 1
+        for index, count in shared.items():
             near = 0 <= sentence.block - self.sentences[index].block <= 3
-            if (shared >= 2 or (shared and near)) and self._cited(index):
+            if (count >= 2 or near) and self._cited(index):
                 return True
         return False
 

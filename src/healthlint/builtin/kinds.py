@@ -297,7 +297,9 @@ class PatternChecker:
         best: Finding | None = None
         for index in analysis.triggers_for(sentence, len(self.triggers_compiled)):
             trigger = self.triggers_compiled[index]
-            for match in trigger.finditer(analysis, sentence.span):
+            # Materialised first: a finditer's time limit runs from its creation, and the
+            # evaluation between matches is not the pattern's time.
+            for match in list(trigger.finditer(analysis, sentence.span)):
                 finding = self.evaluate(analysis, sentence, trigger, match)
                 if finding is not None and (best is None or finding.severity > best.severity):
                     best = finding
