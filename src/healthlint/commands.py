@@ -172,7 +172,7 @@ def run_explain(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     for loaded in linter.ruleset.rules.values():
         rule = loaded.rule
         if wanted.upper() == rule.code or wanted.lower() == rule.slug:
-            print(explain_markdown(rule) if args.markdown else explain_text(rule), end="\n")
+            print(explain_markdown(rule), end="") if args.markdown else print(explain_text(rule))
             return EXIT_OK
     print(f"healthlint: error: no rule with code or slug {wanted!r}; see 'healthlint rules'",
           file=sys.stderr)

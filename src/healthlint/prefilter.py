@@ -152,7 +152,8 @@ class Prefilter:
         self._scan = re.compile(f"(?=({_trie_regex(words)}))") if words else None
         # The trie matches the longest anchor at a position; shorter anchors that are its
         # prefixes must be credited too.
-        self._prefixes = {w: [p for p in words if w.startswith(p) and p != w] for w in words}
+        known = set(words)
+        self._prefixes = {w: [w[:i] for i in range(1, len(w)) if w[:i] in known] for w in words}
 
     def hits(self, prose: str) -> dict[SetKey, list[int]]:
         """Offsets of anchor hits in ``prose``, by rule trigger and anchor set."""

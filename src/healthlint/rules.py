@@ -257,7 +257,12 @@ def load_rules(
     for vocab_path in vocabulary_files:
         data, _ = read_yaml(vocab_path)
         vocabulary.load_mapping(data, str(vocab_path))
-    vocabulary.validate()
+    trusted_files = frozenset(
+        [str(p) for p in base_vocabulary_files]
+        + [str(p) for pack, _ in pack_files if pack.name in trusted
+           for p in _pack_files(Path(pack.path))[1]]
+    )
+    vocabulary.validate(trusted_files)
 
     schema = json.loads(
         resources.files("healthlint").joinpath("schemas/rule.schema.json").read_text("utf-8")
@@ -266,6 +271,9 @@ def load_rules(
     slugs: dict[str, str] = {}
     for pack, rule_files in pack_files:
         for rule_path in rule_files:
+            # Shipped packs are tested: their patterns compile on first use (fast start-up);
+            # other packs compile at once, so errors name the rule file and line.
+            vocabulary.eager = pack.name not in trusted
             loaded = _load_rule_file(rule_path, pack, kinds, vocabulary, schema,
                                      validate_schema=pack.name not in trusted,
                                      profiles=profiles)
@@ -280,6 +288,7 @@ def load_rules(
                     )
             rules[rule.code] = loaded
             slugs[rule.slug] = str(rule_path)
+    vocabulary.eager = False  # the evidence model's patterns compile on first use too
     return RuleSet(rules=rules, vocabulary=vocabulary, profiles=profiles)
 
 

@@ -83,6 +83,37 @@ def _compile(source: str) -> regex.Pattern[str]:
     return regex.compile(source, FLAGS)
 
 
+class LazyPattern:
+    """A pattern compiled on first use. Shipped packs hold a few hundred patterns and a
+    small file needs only those whose anchors it contains, so compiling them all at start-up
+    would dominate a pre-commit run. ``pattern`` is available without compiling."""
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, source: str) -> None:
+        self.pattern = source
+        self._compiled: regex.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> regex.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = _compile(self.pattern)
+        return self._compiled
+
+    @property
+    def flags(self) -> int:
+        return FLAGS
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.search(*args, **kwargs)
+
+    def finditer(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.finditer(*args, **kwargs)
+
+    def match(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled.match(*args, **kwargs)
+
+
 @dataclass
 class Vocabulary:
     """Every vocabulary of a run, by name."""
@@ -90,6 +121,10 @@ class Vocabulary:
     terms: dict[str, list[str]] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    eager: bool = True
+    """Compile patterns at once, so a broken one is reported with its rule file and line.
+    The loader turns it off for trusted (shipped, tested) packs."""
+    _lazy: dict[str, LazyPattern] = field(default_factory=dict, repr=False)
 
     def add(self, name: str, terms: Iterable[str], *, origin: str, description: str = "",
             replace: bool = False) -> None:
@@ -99,7 +134,7 @@ class Vocabulary:
         self.terms[name] = current
         if description or name not in self.descriptions:
             self.descriptions[name] = description
-        self.origins[name] = origin
+        self.origins[name] = origin  # the last file that added terms
 
     def expand(self, source: str, _stack: tuple[str, ...] = ()) -> str:
         """``source`` with every ``{@name}`` replaced and spaces made flexible.
@@ -124,9 +159,17 @@ class Vocabulary:
         expanded = PLACEHOLDER.sub(replace, source)
         return _spaces_to_whitespace_runs(expanded) if not _stack else expanded
 
-    def compile(self, source: str) -> regex.Pattern[str]:
-        """Expand and compile a pattern; ``ValueError`` carries the regex engine's message."""
+    def compile(self, source: str) -> Any:
+        """Expand and compile a pattern; ``ValueError`` carries the regex engine's message.
+
+        Returns a ``regex`` pattern, or a :class:`LazyPattern` with the same search methods
+        when :attr:`eager` is off."""
         expanded = self.expand(source)
+        if not self.eager:
+            lazy = self._lazy.get(expanded)
+            if lazy is None:
+                lazy = self._lazy[expanded] = LazyPattern(expanded)
+            return lazy
         try:
             return _compile(expanded)
         except regex.error as exc:
@@ -156,9 +199,12 @@ class Vocabulary:
             self.add(name, terms, origin=origin, description=str(entry.get("description", "")),
                      replace=bool(entry.get("replace", False)))
 
-    def validate(self) -> None:
-        """Compile every vocabulary once, so a broken term is reported with its file."""
+    def validate(self, trusted_origins: frozenset[str] = frozenset()) -> None:
+        """Compile every vocabulary that has a term from outside ``trusted_origins`` once, so a
+        broken term is reported with its file."""
         for name in self.terms:
+            if self.origins.get(name) in trusted_origins:
+                continue
             try:
                 self.compile("{@" + name + "}")
             except ValueError as exc:

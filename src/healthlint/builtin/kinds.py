@@ -157,7 +157,8 @@ ENUMERATION_OPTIONS: dict[str, Any] = {
 class Pattern:
     """One compiled pattern entry with its per-entry settings."""
 
-    regex: regex.Pattern[str]
+    regex: Any
+    """A compiled ``regex`` pattern, or a :class:`healthlint.vocab.LazyPattern`."""
     source: str
     severity: Severity | None = None
     floor: Severity | None = None
@@ -190,7 +191,7 @@ def compile_patterns(entries: Sequence[Any] | None, vocabulary: Vocabulary, key:
             unless = vocabulary.compile(spec["unless"]) if "unless" in spec else None
         except ValueError as exc:
             raise OptionError(str(exc), (key, index)) from None
-        if findings and compiled.search(""):
+        if findings and vocabulary.eager and compiled.search(""):
             raise OptionError(f"pattern {spec['pattern']!r} matches empty text", (key, index))
         patterns.append(Pattern(
             regex=compiled,
