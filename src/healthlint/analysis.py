@@ -154,19 +154,38 @@ class EvidenceModel:
             *((p, Strength.MEDIUM) for p in terms("citation_medium")),
             *((p, Strength.WEAK) for p in terms("citation_weak")),
         ]
-        # Finds, in one pass, the sentences where each citation term can match.
-        self.citation_prefilter = Prefilter({
-            ("citation", index): anchors_for(pattern.pattern)
-            for index, (pattern, _) in enumerate(self.citations)
-        })
-        self.unanchored_citations = [
-            index for index in range(len(self.citations))
-            if ("citation", index) in self.citation_prefilter.unanchored
-        ]
+        self.citation_sources = [pattern.pattern for pattern, _ in self.citations]
         self.reference_heading = (
             vocabulary.compile(r"^\s*(?:{@reference_heading})\s*:?\s*$")
             if "reference_heading" in vocabulary.terms else None
         )
+        self._citation_prefilter: Prefilter | None = None
+        self._unanchored_citations: list[int] = []
+
+    def build_citation_prefilter(self, known: Mapping[str, Any]) -> None:
+        """Find, in one pass, the sentences where each citation term can match; ``known``
+        holds anchors already derived (see :func:`healthlint.prefilter.anchors_for_all`)."""
+        self._citation_prefilter = Prefilter({
+            ("citation", index): known[source] if source in known else anchors_for(source)
+            for index, source in enumerate(self.citation_sources)
+        })
+        self._unanchored_citations = [
+            index for index in range(len(self.citations))
+            if ("citation", index) in self._citation_prefilter.unanchored
+        ]
+
+    @property
+    def citation_prefilter(self) -> Prefilter:
+        if self._citation_prefilter is None:
+            self.build_citation_prefilter({})
+        assert self._citation_prefilter is not None
+        return self._citation_prefilter
+
+    @property
+    def unanchored_citations(self) -> list[int]:
+        """Citation terms with no anchors: they are searched wherever a source may stand."""
+        self.citation_prefilter  # builds the list
+        return self._unanchored_citations
 
 
 def _found(pattern: regex.Pattern[str] | None, text: str, pos: int, endpos: int) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from healthlint.analysis import Analysis, EvidenceModel
 from healthlint.config import PathOverride, Settings, matches_any
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.plugins import Registry, load_registry
-from healthlint.prefilter import Prefilter, anchors_for
+from healthlint.prefilter import Prefilter, anchors_for_all
 from healthlint.rules import LoadedRule, RuleSet, load_rules
 from healthlint.suppress import SUPPRESSION_CODES, directive_findings, parse_directives
 from healthlint.types import (
@@ -125,11 +125,11 @@ class Linter:
                               path=self.settings.path)
         self.model = EvidenceModel(self.ruleset.vocabulary)
         self.active = self._activate()
-        self._prefilter = Prefilter({
-            (code, index): anchors_for(trigger)
-            for code, active in self.active.items()
-            for index, trigger in enumerate(active.loaded.checker.triggers)
-        })
+        triggers = {(code, index): trigger for code, active in self.active.items()
+                    for index, trigger in enumerate(active.loaded.checker.triggers)}
+        anchors = anchors_for_all([*triggers.values(), *self.model.citation_sources])
+        self.model.build_citation_prefilter(anchors)
+        self._prefilter = Prefilter({key: anchors[t] for key, t in triggers.items()})
         self._formats = self._configure_formats()
 
     # Set-up ---------------------------------------------------------------

@@ -17,8 +17,13 @@ character almost everywhere, which is what makes a single combined pass cheap.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 try:  # Python 3.11+
@@ -108,6 +113,55 @@ def anchors_for(pattern: str) -> Anchors:
         return None
     required = sorted(set(_sequence(list(parsed))), key=_selectivity, reverse=True)[:MAX_SETS]
     return tuple(required) or None
+
+
+CACHE_ENV = "HEALTHLINT_CACHE_DIR"
+_CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """Where derived anchors are kept between runs (``HEALTHLINT_CACHE_DIR``, else the user's
+    cache folder); ``None`` when caching is switched off with an empty value."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "healthlint"
+
+
+def anchors_for_all(patterns: Sequence[str]) -> dict[str, Anchors]:
+    """:func:`anchors_for` of many patterns, remembered on disk between runs.
+
+    Deriving anchors parses every trigger's syntax tree, the largest part of start-up. The
+    cache file is named by a hash of the patterns, so any change to a rule or vocabulary
+    uses a new file; an unreadable or corrupt cache is ignored and rebuilt.
+    """
+    unique = sorted(set(patterns))
+    digest = hashlib.sha256("\0".join([str(_CACHE_FORMAT), *unique]).encode()).hexdigest()[:24]
+    folder = cache_dir()
+    path = folder / f"anchors-{digest}.json" if folder is not None else None
+    if path is not None:
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            return {p: (tuple(frozenset(s) for s in stored[p]) if stored[p] else None)
+                    for p in unique}
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    found = {p: anchors_for(p) for p in unique}
+    if path is not None:
+        _store(path, {p: [sorted(s) for s in a] if a else None for p, a in found.items()})
+    return found
+
+
+def _store(path: Path, data: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a read-only home or a full disk only costs start-up time
 
 
 def _trie_regex(words: Iterable[str]) -> str:
