@@ -22,26 +22,24 @@ from healthlint.errors import OptionError, RuleError
 from healthlint.types import Example, Rule, RuleChecker, RuleDocs, RuleKind, RulePack, Severity
 from healthlint.vocab import Vocabulary
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""The C safe loader where PyYAML has it: rule and config files never construct objects."""
 KeyPath = tuple[str | int, ...]
 
 
 @cache
+def _categories() -> list[dict[str, Any]]:
+    text = resources.files("healthlint").joinpath("data/categories.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.load(text, Loader=_SafeLoader)
+    return list(data["categories"])
+
+
 def category_slugs() -> tuple[str, ...]:
-    data = yaml.load(
-        resources.files("healthlint").joinpath("data/categories.yaml").read_text("utf-8"),
-        Loader=_Loader,
-    )
-    return tuple(c["slug"] for c in data["categories"])
+    return tuple(c["slug"] for c in _categories())
 
 
-@cache
 def document_level_categories() -> frozenset[str]:
-    data = yaml.load(
-        resources.files("healthlint").joinpath("data/categories.yaml").read_text("utf-8"),
-        Loader=_Loader,
-    )
-    return frozenset(c["slug"] for c in data["categories"] if c["document_level"])
+    return frozenset(c["slug"] for c in _categories() if c["document_level"])
 
 
 @cache
@@ -64,8 +62,8 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"cannot read file: {exc}", path=str(path)) from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_SafeLoader)
+        data = yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

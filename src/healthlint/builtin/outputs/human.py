@@ -112,20 +112,43 @@ def _errors(result: FileResult, paint: _Paint) -> list[str]:
             for e in result.errors]
 
 
+def _render(report: Report, stream: TextIO, context: OutputContext, *, full: bool) -> None:
+    """Both human formats: file errors, then one heading line per finding; ``full`` adds the
+    code frame and the help lines."""
+    paint = _Paint(context.color)
+    for result in report.files:
+        for line in _errors(result, paint):
+            stream.write(line + "\n")
+        for d in result.diagnostics:
+            location = paint(_location(d, d.start.line, d.start.column), _BOLD)
+            stream.write(f"{location}: {paint(d.code, _BOLD)} {paint.severity(d.severity)}"
+                         f"{':' if full else ''} {d.message}\n")
+            if full:
+                for line in _details(d, result, paint):
+                    stream.write(line + "\n")
+                stream.write("\n")
+    _tail(report, stream, context, paint)
+
+
+def _details(d: Diagnostic, result: FileResult, paint: _Paint) -> list[str]:
+    lines: list[str] = []
+    if d.document_level:
+        lines.append(paint("  = page-level finding, reported at its first trigger", _DIM))
+    elif result.source is not None:
+        lines.extend(_frame(d, result.source, paint))
+    if d.fix is not None:
+        kind = {"unsafe": "suggestion (unsafe, changes meaning; --fix --unsafe-fixes)",
+                "safe": "fix (safe; --fix)"}.get(str(d.fix.applicability), "help")
+        lines.append(paint(f"  = {kind}: {d.fix.description}", _DIM))
+    return lines
+
+
 class ConciseOutput:
     name = "concise"
     description = "One line per finding: path:line:column: CODE severity message."
 
     def render(self, report: Report, stream: TextIO, context: OutputContext) -> None:
-        paint = _Paint(context.color)
-        for result in report.files:
-            for line in _errors(result, paint):
-                stream.write(line + "\n")
-            for d in result.diagnostics:
-                location = paint(_location(d, d.start.line, d.start.column), _BOLD)
-                stream.write(f"{location}: {paint(d.code, _BOLD)} {paint.severity(d.severity)} "
-                             f"{d.message}\n")
-        _tail(report, stream, context, paint)
+        _render(report, stream, context, full=False)
 
 
 class FullOutput:
@@ -133,26 +156,7 @@ class FullOutput:
     description = "Each finding with its source line and a caret underline (the default)."
 
     def render(self, report: Report, stream: TextIO, context: OutputContext) -> None:
-        paint = _Paint(context.color)
-        for result in report.files:
-            for line in _errors(result, paint):
-                stream.write(line + "\n")
-            for d in result.diagnostics:
-                location = paint(_location(d, d.start.line, d.start.column), _BOLD)
-                stream.write(f"{location}: {paint(d.code, _BOLD)} {paint.severity(d.severity)}: "
-                             f"{d.message}\n")
-                if result.source is not None and not d.document_level:
-                    for line in _frame(d, result.source, paint):
-                        stream.write(line + "\n")
-                elif d.document_level:
-                    stream.write(paint("  = page-level finding, reported at its first trigger",
-                                       _DIM) + "\n")
-                if d.fix is not None:
-                    kind = {"unsafe": "suggestion (unsafe, changes meaning; --fix --unsafe-fixes)",
-                            "safe": "fix (safe; --fix)"}.get(str(d.fix.applicability), "help")
-                    stream.write(paint(f"  = {kind}: {d.fix.description}", _DIM) + "\n")
-                stream.write("\n")
-        _tail(report, stream, context, paint)
+        _render(report, stream, context, full=True)
 
 
 def _tail(report: Report, stream: TextIO, context: OutputContext, paint: _Paint) -> None:
