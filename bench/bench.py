@@ -16,9 +16,11 @@ Sections (each command's output goes to /dev/null; exit code 1, "findings", is n
             the ratios healthlint/peer
 
 Every figure is the median over ``--runs`` runs after one warm-up, with (min-max).
-Times and peak RSS come from ``os.wait4``, the call GNU time makes, so they compare
-with ``run_peers.sh``: the RSS is the largest single process, which understates a
-run with worker processes. The tree column adds up the proportional set size (PSS)
+Wall time is measured around the process, CPU time comes from ``os.wait4`` and peak
+RSS from GNU time's ``%M`` (``/usr/bin/time``; without it, from ``os.wait4``, whose
+figure then includes this script's own peak as a floor), so they compare with
+``run_peers.sh``. That RSS is the largest single process, which understates a run
+with worker processes. The tree column adds up the proportional set size (PSS)
 of the process and all its workers, sampled from /proc every 20 ms during the
 warm-up run (Linux only); PSS shares copy-on-write pages between the processes
 instead of counting them once per process.
@@ -52,6 +54,7 @@ STARTUP_RUNS = 10
 SUFFIXES = (".md", ".markdown", ".html", ".htm", ".txt")
 """What counts as input bytes: the same suffixes as run_peers.sh, so MB/s compare."""
 SAMPLE_SECONDS = 0.02
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
 MB = 1_000_000
 
 
@@ -158,13 +161,23 @@ class TreeMemory(threading.Thread):
         return self.peak_kib / 1024 if self.peak_kib else None
 
 
+def _timed(command: Sequence[str], stats: str) -> list[str]:
+    """``command`` under GNU time when there is one, so the peak RSS is the command's own.
+
+    The kernel carries a process's peak RSS across ``exec``, so a child forked straight
+    from this script would report at least this script's own peak (the big-file section
+    reads a 50 MB file). GNU time is small: forking from it costs nothing measurable.
+    """
+    return [GNU_TIME, "-f", "%M", "-o", stats, *command] if GNU_TIME else list(command)
+
+
 def run_once(command: Sequence[str], timeout: float, *,
              sample_tree: bool = False) -> tuple[Run | None, float | None]:
     """Run ``command`` once; ``(None, ...)`` when it was killed after ``timeout`` seconds."""
-    with tempfile.TemporaryFile() as stderr:
+    with tempfile.TemporaryFile() as stderr, tempfile.NamedTemporaryFile("r") as stats:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr,
-                                   start_new_session=True)
+        process = subprocess.Popen(_timed(command, stats.name), stdout=subprocess.DEVNULL,
+                                   stderr=stderr, start_new_session=True)
         sampler = TreeMemory(process.pid) if sample_tree and Path("/proc").is_dir() else None
         if sampler:
             sampler.start()
@@ -183,7 +196,9 @@ def run_once(command: Sequence[str], timeout: float, *,
             tail = stderr.read().decode("utf-8", "replace").strip().splitlines()[-3:]
             print(f"  note: exit {exit_code}" + (": " + " / ".join(tail) if tail else ""),
                   file=sys.stderr)
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, exit_code), tree
+        # GNU time puts "Command exited with non-zero status N" before the figure.
+        rss_kib = int(stats.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
+    return Run(wall, usage.ru_utime + usage.ru_stime, rss_kib / 1024, exit_code), tree
 
 
 def measure(result: Result, runs: int, timeout: float) -> Result:
