@@ -1,10 +1,11 @@
 """The linting engine: files in, diagnostics out.
 
-One :class:`Linter` holds one plugin registry and one compiled rule set. For
-each document it runs one combined scan for every active rule's anchors over
-the prose view (:mod:`healthlint.prefilter`) and lets each rule check only the
-sentences where its anchors occur. Findings become diagnostics (positions computed here, once), then
-configuration overrides and inline suppressions apply.
+One :class:`Linter` holds one plugin registry, one compiled rule set and one
+scanner for every term class and shape of the run. For each document it runs
+the scan once (:mod:`healthlint.scan`), builds the immutable
+:class:`~healthlint.evidence.Analysis`, and hands each rule the sentences that
+hold its trigger classes. Findings become diagnostics (positions computed here,
+once), then configuration overrides and inline suppressions apply.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from healthlint.analysis import Analysis, EvidenceModel
 from healthlint.config import PathOverride, Settings, matches_any
 from healthlint.errors import ConfigError, HealthlintError
+from healthlint.evidence import Analysis
 from healthlint.plugins import Registry, load_registry
-from healthlint.prefilter import Prefilter, anchors_for_all
+from healthlint.scan import ShapeTimeout
 from healthlint.rules import LoadedRule, RuleSet, load_rules
 from healthlint.suppress import SUPPRESSION_CODES, directive_findings, parse_directives
 from healthlint.types import (
@@ -36,10 +36,6 @@ from healthlint.types import (
     Severity,
 )
 BINARY_SNIFF = 8192
-
-
-def evidence_vocabulary_file() -> Path:
-    return Path(str(resources.files("healthlint").joinpath("data/vocab/evidence.yaml")))
 
 
 def _longest_prefix(code: str, slug: str, prefixes: Iterable[str]) -> int:
@@ -123,13 +119,8 @@ class Linter:
             known = ", ".join(sorted(self.ruleset.profiles))
             raise ConfigError(f"unknown profile {self.settings.profile!r} (known: {known})",
                               path=self.settings.path)
-        self.model = EvidenceModel(self.ruleset.vocabulary)
+        self.lexicon = self.ruleset.lexicon
         self.active = self._activate()
-        triggers = {(code, index): trigger for code, active in self.active.items()
-                    for index, trigger in enumerate(active.loaded.checker.triggers)}
-        anchors = anchors_for_all([*triggers.values(), *self.model.citation_sources])
-        self.model.build_citation_prefilter(anchors)
-        self._prefilter = Prefilter({key: anchors[t] for key, t in triggers.items()})
         self._formats = self._configure_formats()
 
     # Set-up ---------------------------------------------------------------
@@ -154,7 +145,6 @@ class Linter:
         return load_rules(
             packs,
             self.registry.kinds,
-            base_vocabulary_files=(evidence_vocabulary_file(),),
             vocabulary_files=[Path(p) for p in settings.vocabularies],
             trusted=trusted,
         )
@@ -254,21 +244,26 @@ class Linter:
             position = document.position(min(problem.offset, len(document.source)))
             result.errors.append(FileError(document.path, problem.message, position.line,
                                            position.column, Severity.WARNING))
-        analysis = Analysis(document, self.model)
+        scanner = self.lexicon.scanner
+        try:
+            hits = scanner.scan(document.prose)
+        except ShapeTimeout as exc:
+            result.errors.append(FileError(
+                document.path, f"shape {exc.name!r} ({exc.origin}) was stopped after its time "
+                "limit: its pattern backtracks catastrophically on this file"))
+            return result
+        analysis = Analysis(document, hits, scanner.ids)
         findings: list[tuple[ActiveRule, Finding]] = []
-        by_rule = self._trigger_sentences(analysis)
-        for code, active in self.active.items():
+        everything = range(len(analysis.sentences))
+        for active in self.active.values():
             checker = active.loaded.checker
-            unanchored = any((code, i) in self._prefilter.unanchored
-                             for i in range(len(checker.triggers)))
-            if not checker.triggers or unanchored:
-                analysis.restrict(None)
-            elif code in by_rule:
-                analysis.restrict(by_rule[code])
-            else:
+            classes = checker.trigger_classes
+            candidates = (analysis.sentences_with(scanner.ids[c] for c in classes)
+                          if classes else everything)
+            if not candidates and classes:
                 continue
             try:
-                findings.extend((active, f) for f in checker.check(analysis))
+                findings.extend((active, f) for f in checker.check(analysis, candidates))
             except TimeoutError:
                 result.errors.append(FileError(
                     document.path,
@@ -279,21 +274,11 @@ class Linter:
             except Exception as exc:
                 result.errors.append(FileError(
                     document.path, f"rule {active.rule.code} ({active.rule.slug}) failed: {exc!r}"))
-        result.diagnostics = self._diagnostics(document, findings, result)
-        return result
-
-    def _trigger_sentences(self, analysis: Analysis) -> dict[str, dict[int, frozenset[int]]]:
-        """For each rule and trigger, the sentences holding one anchor of each of its sets."""
-        per_set: dict[tuple[str, int], list[frozenset[int]]] = {}
-        for (code, trigger, _), offsets in self._prefilter.hits(analysis.prose).items():
-            per_set.setdefault((code, trigger), []).append(analysis.sentences_at(offsets))
-        result: dict[str, dict[int, frozenset[int]]] = {}
-        for (code, trigger), found in per_set.items():
-            if len(found) < self._prefilter.sets[(code, trigger)]:
-                continue  # some required anchor set has no hit on the page
-            sentences = frozenset.intersection(*found)
-            if sentences:
-                result.setdefault(code, {})[trigger] = sentences
+        kept = [(a, f) for a, f in findings if f.severity > Severity.OFF]
+        result.dropped = [self._diagnostic(document, a.rule.code, a.rule.slug, a.rule.category,
+                                           Severity.OFF, f, a.rule.pack)
+                          for a, f in findings if f.severity == Severity.OFF]
+        result.diagnostics = self._diagnostics(document, kept, result)
         return result
 
     def _path_override(self, path: str) -> PathOverride | None:
@@ -377,6 +362,7 @@ class Linter:
             document_level=category in document_level_categories(),
             pack=pack,
             fix=finding.fix,
+            notes=finding.notes,
         )
 
     def report(self, results: list[FileResult]) -> Report:

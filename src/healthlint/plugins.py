@@ -20,7 +20,7 @@ from healthlint.errors import PluginError
 from healthlint.types import DocumentFormat, OutputFormat, RuleKind, RulePack
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
-    "healthlint.builtin.kinds",
+    "healthlint.builtin.relations",
     "healthlint.builtin.formats",
     "healthlint.builtin.outputs",
     "healthlint.builtin.packs",

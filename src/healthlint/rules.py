@@ -1,8 +1,9 @@
 """Loading rule packs: safe YAML, schema validation with file and line, compilation by kind.
 
 A pack is a folder of rule files (one rule per ``*.yaml``) with an optional
-``pack.yaml`` (description, profiles) and ``vocab/*.yaml`` vocabularies. Every
-error names the file, the YAML line, the rule and the problem.
+``pack.yaml`` (description, profiles), ``terms/*.txt`` phrase files and a
+``shapes.yaml`` (see :mod:`healthlint.lexicon`). Every error names the file, the
+YAML line, the rule and the problem.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import yaml
 
 from healthlint.errors import OptionError, RuleError
 from healthlint.types import Example, Rule, RuleChecker, RuleDocs, RuleKind, RulePack, Severity
-from healthlint.vocab import Vocabulary
+from healthlint.lexicon import Lexicon
 
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """The C safe loader where PyYAML has it: rule and config files never construct objects."""
@@ -162,10 +163,10 @@ class LoadedRule:
 
 @dataclass
 class RuleSet:
-    """All loaded rules of a run, the vocabulary they were compiled against, and the profiles."""
+    """All loaded rules of a run, the lexicon they were compiled against, and the profiles."""
 
     rules: dict[str, LoadedRule]
-    vocabulary: Vocabulary
+    lexicon: Lexicon
     profiles: dict[str, str]
     """Known profile names with their descriptions."""
 
@@ -205,46 +206,37 @@ def build_rule(data: Mapping[str, Any], *, pack: str, path: str) -> Rule:
     )
 
 
-def _pack_files(root: Path) -> tuple[list[Path], list[Path], Path | None]:
+def _pack_files(root: Path) -> tuple[list[Path], Path | None]:
     if not root.is_dir():
         raise RuleError("rule pack folder does not exist", path=str(root))
-    rule_files = sorted(p for p in root.glob("*.yaml") if p.name != "pack.yaml")
+    rule_files = sorted(p for p in root.glob("*.yaml") if p.name not in ("pack.yaml", "shapes.yaml"))
     rule_files += sorted(p for p in root.glob("*.yml"))
-    vocab_dir = root / "vocab"
-    vocab_files = sorted(vocab_dir.glob("*.yaml")) if vocab_dir.is_dir() else []
     meta = root / "pack.yaml"
-    return rule_files, vocab_files, meta if meta.is_file() else None
+    return rule_files, meta if meta.is_file() else None
 
 
 def load_rules(
     packs: Sequence[RulePack],
     kinds: Mapping[str, RuleKind],
     *,
-    base_vocabulary_files: Iterable[Path] = (),
     vocabulary_files: Iterable[Path] = (),
     trusted: Iterable[str] = (),
 ) -> RuleSet:
     """Load, validate and compile every rule of ``packs``.
 
-    :param base_vocabulary_files: vocabularies loaded before the packs' own (the
-        evidence model's), so packs can extend them.
-    :param vocabulary_files: user vocabulary files, loaded after the packs' own so
+    :param vocabulary_files: the user's term files, loaded after the packs' own so
         they extend them.
     :param trusted: pack names whose files the test suite validates; their
         schema check is skipped at run time to keep start-up fast.
     """
     trusted = set(trusted)
-    vocabulary = Vocabulary()
-    for vocab_path in base_vocabulary_files:
-        data, _ = read_yaml(vocab_path)
-        vocabulary.load_mapping(data, str(vocab_path))
+    lexicon = Lexicon()
+    lexicon.load_core()
     profiles: dict[str, str] = {"us": "United States: FTC and FDA (the default)"}
     pack_files: list[tuple[RulePack, list[Path]]] = []
     for pack in packs:
-        rule_files, vocab_files, meta = _pack_files(Path(pack.path))
-        for vocab_path in vocab_files:
-            data, _ = read_yaml(vocab_path)
-            vocabulary.load_mapping(data, str(vocab_path))
+        rule_files, meta = _pack_files(Path(pack.path))
+        lexicon.load_pack(Path(pack.path))
         if meta is not None:
             data, _ = read_yaml(meta)
             declared = (data or {}).get("profiles") or {}
@@ -253,14 +245,7 @@ def load_rules(
             profiles.update({str(k): str(v) for k, v in declared.items()})
         pack_files.append((pack, rule_files))
     for vocab_path in vocabulary_files:
-        data, _ = read_yaml(vocab_path)
-        vocabulary.load_mapping(data, str(vocab_path))
-    trusted_files = frozenset(
-        [str(p) for p in base_vocabulary_files]
-        + [str(p) for pack, _ in pack_files if pack.name in trusted
-           for p in _pack_files(Path(pack.path))[1]]
-    )
-    vocabulary.validate(trusted_files)
+        lexicon.load_user_file(vocab_path)
 
     schema = json.loads(
         resources.files("healthlint").joinpath("schemas/rule.schema.json").read_text("utf-8")
@@ -269,10 +254,7 @@ def load_rules(
     slugs: dict[str, str] = {}
     for pack, rule_files in pack_files:
         for rule_path in rule_files:
-            # Shipped packs are tested: their patterns compile on first use (fast start-up);
-            # other packs compile at once, so errors name the rule file and line.
-            vocabulary.eager = pack.name not in trusted
-            loaded = _load_rule_file(rule_path, pack, kinds, vocabulary, schema,
+            loaded = _load_rule_file(rule_path, pack, kinds, lexicon, schema,
                                      validate_schema=pack.name not in trusted,
                                      profiles=profiles)
             rule = loaded.rule
@@ -286,12 +268,12 @@ def load_rules(
                     )
             rules[rule.code] = loaded
             slugs[rule.slug] = str(rule_path)
-    vocabulary.eager = False  # the evidence model's patterns compile on first use too
-    return RuleSet(rules=rules, vocabulary=vocabulary, profiles=profiles)
+    lexicon.check()
+    return RuleSet(rules=rules, lexicon=lexicon, profiles=profiles)
 
 
 def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
-                    vocabulary: Vocabulary, schema: Mapping[str, Any], *,
+                    lexicon: Lexicon, schema: Mapping[str, Any], *,
                     validate_schema: bool, profiles: Mapping[str, str]) -> LoadedRule:
     data, lines = read_yaml(path)
     label = f"rule {data.get('code', path.stem)}" if isinstance(data, Mapping) else "rule"
@@ -333,7 +315,7 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
             path=str(path), line=lines.get(("kind",)),
         )
     try:
-        checker = kind.compile(rule, vocabulary)
+        checker = kind.compile(rule, lexicon)
     except OptionError as exc:
         raise RuleError(f"{label}: {exc}", path=str(path),
                         line=_line_for(lines, ("options", *exc.path))) from None

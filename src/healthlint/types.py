@@ -221,8 +221,12 @@ class Finding:
 
     span: Span
     severity: Severity
+    """``OFF`` for a claim the evidence dropped; the engine keeps it only for the record
+    (``check --explain-suppressed``)."""
     message: str
     fix: Fix | None = None
+    notes: tuple[str, ...] = ()
+    """Why the severity moved from the rule's default, or why the finding was dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +248,9 @@ class Diagnostic:
     """True for page-level findings, such as a missing disclaimer."""
     pack: str = ""
     fix: Fix | None = None
+    notes: tuple[str, ...] = ()
+    """Why the severity moved from the rule's default (hedges, citations, the page's genre),
+    or, for a dropped finding, why it was dropped."""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.start, self.span.end, self.code)
@@ -327,6 +334,9 @@ class FileResult:
     errors: list[FileError] = field(default_factory=list)
     source: str | None = None
     """The decoded source, kept for outputs that show code frames or fingerprint text."""
+    dropped: list[Diagnostic] = field(default_factory=list)
+    """Claims the evidence model dropped (negated, reported speech, cited, satisfied), with
+    the reason in ``notes``; shown by ``check --explain-suppressed``, never counted."""
 
 
 @dataclass
@@ -363,13 +373,16 @@ class OutputContext:
 class RuleChecker(Protocol):
     """A rule compiled by its kind, ready to check documents."""
 
-    triggers: Sequence[str]
-    """Regex sources that find this rule's candidates. The engine folds every rule's
-    triggers into one combined scan and calls :meth:`check` only on documents where
-    one of them matched. An empty sequence means: call :meth:`check` on every document."""
+    @property
+    def trigger_classes(self) -> Sequence[str]:
+        """Term classes (or shapes) whose hits make this rule's candidates: the engine calls
+        :meth:`check` with the sentences that hold one. Empty: every sentence, every page."""
+        ...
 
-    def check(self, analysis: Any) -> Sequence[Finding]:
-        """Check one analysed document (:class:`healthlint.text.Analysis`)."""
+    def check(self, analysis: Any, candidates: Sequence[int]) -> Sequence[Finding]:
+        """Check one analysed document (:class:`healthlint.detect.Analysis`); ``candidates``
+        are indices into ``analysis.sentences``, in order. Findings with severity ``OFF``
+        are claims the evidence dropped, kept for the record with their reason."""
         ...
 
 
@@ -382,9 +395,10 @@ class RuleKind(Protocol):
     options_schema: Mapping[str, Any]
     """JSON Schema for the rule's ``options`` mapping."""
 
-    def compile(self, rule: Rule, vocabulary: Any) -> RuleChecker:
-        """Compile ``rule`` (raising ``ValueError`` with a reason if its options are
-        unusable) against the run's :class:`healthlint.vocab.Vocabulary`."""
+    def compile(self, rule: Rule, lexicon: Any) -> RuleChecker:
+        """Compile ``rule`` against the run's :class:`healthlint.detect.Lexicon`, raising
+        :class:`healthlint.detect.OptionError` (or ``ValueError``) with a reason if its options
+        are unusable. Rule-local term classes are declared on the lexicon here."""
         ...
 
 

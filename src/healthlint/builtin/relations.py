@@ -1,0 +1,792 @@
+"""The built-in rule kinds: rules as relations between term classes.
+
+* ``claim``: a trigger class (or a sequence of classes in order, a few words
+  apart) that must meet other classes in a scope (``with``), and must not meet
+  others (``unless``); each occurrence is weighed by the evidence model:
+  ``final = default - hedges + boosters - citation effect``, with negation,
+  reported speech and back-references cancelling it, and an informational page
+  lowering it, every change named in the finding.
+* ``disclosure``: page level; when a trigger appears, one of the accepted
+  classes must appear somewhere on the page. Reported once, at the first trigger.
+* ``enumeration``: one therapy presented as treating many conditions.
+* ``pattern``: regular expressions (for rules users write); each runs once per
+  document, never once per sentence.
+
+A condition reads ``{any: [classes], within: clause|sentence|block|page|N}``
+(``N`` words either side), optionally ``side: before|after``, ``count: N``
+distinct terms, ``reason`` and ``severity``. A bare class name means that class
+in the same sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from healthlint import hookimpl
+from healthlint.errors import OptionError
+from healthlint.evidence import HEDGE_CLASSES, Analysis, Sentence, Strength
+from healthlint.lexicon import Lexicon
+from healthlint.scan import compile_shape, time_limit
+from healthlint.types import Applicability, Edit, Finding, Fix, Rule, RuleKind, Severity, Span
+
+DEFAULT_HEDGE_WEIGHTS = {"strong": 2, "weak": 1, "intent": 1, "limiting": 1, "opinion": 1}
+SEQUENCE_GAP = 3
+"""Words allowed between the classes of a sequence unless a rule says otherwise."""
+
+# JSON Schema fragments -------------------------------------------------------
+
+_SEVERITY = {"enum": ["error", "warning", "info", "off"]}
+_CLASS_LIST = {"oneOf": [{"type": "string", "minLength": 1},
+                         {"type": "array", "items": {"type": "string", "minLength": 1},
+                          "minItems": 1}]}
+_WITHIN = {"oneOf": [{"enum": ["clause", "sentence", "block", "page"]},
+                     {"type": "integer", "minimum": 0, "maximum": 200}]}
+_CONDITION = {
+    "oneOf": [
+        {"type": "string", "minLength": 1},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["any"],
+            "properties": {
+                "any": _CLASS_LIST,
+                "within": _WITHIN,
+                "side": {"enum": ["before", "after", "any"]},
+                "count": {"type": "integer", "minimum": 1},
+                "reason": {"type": "string"},
+                "severity": _SEVERITY,
+                "message": {"type": "string"},
+            },
+        },
+    ]
+}
+_CONDITIONS = {"type": "array", "items": _CONDITION}
+_EFFECT = {"oneOf": [{"const": "suppress"}, {"type": "integer", "minimum": 0, "maximum": 3}]}
+_TERMS = {
+    "type": "object",
+    "description": "Term classes of this rule only: name -> phrase list (see the phrase syntax).",
+    "additionalProperties": {"type": "array", "items": {"type": "string", "minLength": 1},
+                             "minItems": 1},
+}
+_SHAPES = {
+    "type": "object",
+    "description": "Shapes of this rule only: name -> regular expression (at most 300 characters).",
+    "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 300},
+}
+_RELATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["find"],
+    "properties": {
+        "find": {**_CLASS_LIST, "description": "A class, or classes that follow each other."},
+        "gap": {"type": "integer", "minimum": 0, "maximum": 40},
+        "with": _CONDITIONS,
+        "unless": _CONDITIONS,
+        "severity": _SEVERITY,
+        "floor": _SEVERITY,
+        "reason": {"type": "string"},
+        "message": {"type": "string"},
+        "suggestion": {"type": "string"},
+    },
+}
+_EVIDENCE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "negation": {"type": "boolean"},
+        "reported_speech": {"type": "boolean"},
+        "hedges": {"type": "object", "additionalProperties": False,
+                   "properties": {k: {"type": "integer", "minimum": 0, "maximum": 3}
+                                  for k in DEFAULT_HEDGE_WEIGHTS}},
+        "citations": {"type": "object", "additionalProperties": False,
+                      "properties": {"strong": _EFFECT, "medium": _EFFECT, "weak": _EFFECT}},
+        "study_context": _EFFECT,
+        "back_reference": {"type": "boolean"},
+        "floor": _SEVERITY,
+        "information": {"type": "integer", "minimum": 0, "maximum": 3,
+                        "description": "Levels an informational page (no provider voice) "
+                                       "lowers a finding by."},
+    },
+}
+CLAIM_OPTIONS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["claims"],
+    "properties": {
+        "terms": _TERMS,
+        "shapes": _SHAPES,
+        "claims": {"type": "array", "items": _RELATION, "minItems": 1},
+        "with": _CONDITIONS,
+        "unless": _CONDITIONS,
+        "lower": _CONDITIONS,
+        "escalate": _CONDITIONS,
+        "evidence": _EVIDENCE,
+        "scopes": {"type": "array", "items": {"type": "string"}},
+    },
+}
+DISCLOSURE_OPTIONS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["triggers", "accept"],
+    "properties": {
+        "terms": _TERMS,
+        "shapes": _SHAPES,
+        "triggers": {"type": "array", "items": _RELATION, "minItems": 1},
+        "require": _CONDITIONS,
+        "accept": _CONDITIONS,
+        "near_miss": _CONDITIONS,
+        "escalate": _CONDITIONS,
+        "canonical": {"type": "string"},
+    },
+}
+ENUMERATION_OPTIONS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["claims", "items"],
+    "properties": {
+        "terms": _TERMS,
+        "shapes": _SHAPES,
+        "claims": {"type": "array", "items": _RELATION, "minItems": 1},
+        "with": _CONDITIONS,
+        "unless": _CONDITIONS,
+        "items": _CLASS_LIST,
+        "min_items": {"type": "integer", "minimum": 2},
+        "open_ended": _CLASS_LIST,
+        "evidence": _EVIDENCE,
+    },
+}
+PATTERN_OPTIONS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["patterns"],
+    "properties": {
+        "terms": _TERMS,
+        "shapes": _SHAPES,
+        "patterns": {"type": "array", "minItems": 1, "items": {"oneOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "object", "additionalProperties": False, "required": ["pattern"],
+             "properties": {"pattern": {"type": "string", "minLength": 1}, "severity": _SEVERITY,
+                            "reason": {"type": "string"}, "message": {"type": "string"},
+                            "suggestion": {"type": "string"}}}]}},
+        "with": _CONDITIONS,
+        "unless": _CONDITIONS,
+        "evidence": _EVIDENCE,
+    },
+}
+
+
+# Compiled pieces ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    classes: tuple[str, ...]
+    within: str | int = "sentence"
+    side: str = "any"
+    count: int = 1
+    reason: str = ""
+    severity: Severity | None = None
+    message: str | None = None
+
+    def scope(self, analysis: Analysis, sentence: Sentence, claim: Span) -> Span:
+        if isinstance(self.within, int):
+            return sentence.span
+        return analysis.scope(sentence, self.within, claim.start)
+
+    def matches(self, analysis: Analysis, sentence: Sentence, claim: Span) -> list[int]:
+        """The hits that satisfy the condition around ``claim`` (empty: it does not hold)."""
+        span = self.scope(analysis, sentence, claim)
+        found: list[int] = []
+        texts: set[str] = set()
+        for name in self.classes:
+            for index in analysis.find(name, span):
+                start, end = analysis.hits.starts[index], analysis.hits.ends[index]
+                if self.side == "before" and end > claim.start:
+                    continue
+                if self.side == "after" and start < claim.end:
+                    continue
+                if isinstance(self.within, int):
+                    distance = (analysis.words_between(end, claim.start) if end <= claim.start
+                                else analysis.words_between(claim.end, start) if start >= claim.end
+                                else 0)
+                    if distance > self.within:
+                        continue
+                found.append(index)
+                texts.add(analysis.hit_text(index).lower())
+        return found if len(texts) >= self.count else []
+
+    def holds(self, analysis: Analysis, sentence: Sentence, claim: Span) -> bool:
+        return bool(self.matches(analysis, sentence, claim))
+
+    def on_page(self, analysis: Analysis) -> list[int]:
+        whole = Span(0, len(analysis.prose))
+        found: list[int] = []
+        texts: set[str] = set()
+        for name in self.classes:
+            for index in analysis.find(name, whole):
+                found.append(index)
+                texts.add(analysis.hit_text(index).lower())
+        return sorted(found) if len(texts) >= self.count else []
+
+
+@dataclass(frozen=True)
+class Relation:
+    find: tuple[str, ...]
+    gap: int = SEQUENCE_GAP
+    with_: tuple[Condition, ...] = ()
+    unless: tuple[Condition, ...] = ()
+    severity: Severity | None = None
+    floor: Severity | None = None
+    reason: str = ""
+    message: str | None = None
+    suggestion: str | None = None
+
+    def occurrences(self, analysis: Analysis, sentence: Sentence) -> list[Span]:
+        """Spans where the classes of ``find`` follow each other in the sentence."""
+        first = analysis.find(self.find[0], sentence.span)
+        if len(self.find) == 1:
+            return [analysis.hit_span(i) for i in first]
+        spans: list[Span] = []
+        later = [analysis.find(name, sentence.span) for name in self.find[1:]]
+        if not all(later):
+            return spans
+        for index in first:
+            end = analysis.hits.ends[index]
+            for candidates in later:
+                following = [c for c in candidates if analysis.hits.starts[c] >= end
+                             and analysis.words_between(end, analysis.hits.starts[c]) <= self.gap]
+                if not following:
+                    break
+                end = analysis.hits.ends[following[0]]
+            else:
+                spans.append(Span(analysis.hits.starts[index], end))
+        return spans
+
+
+def render_message(template: str, match_text: str, reason: str) -> str:
+    message = template.replace("{match}", " ".join(match_text.split()))
+    if "{reason}" in message:
+        return message.replace("{reason}", reason)
+    return f"{message} ({reason})" if reason else message
+
+
+_PLACEHOLDER = regex.compile(r"[(\[{<]|\.\.\.|…|\b(?:insert|list|name|describe) (?:the|your)\b")
+
+
+def suggestion_fix(text: str | None, span: Span) -> Fix | None:
+    """A rewording as an unsafe fix; one with a blank to fill is shown, never applied."""
+    if not text:
+        return None
+    if _PLACEHOLDER.search(text):
+        return Fix((), Applicability.DISPLAY_ONLY, f"Reword, for example: {text}")
+    return Fix((Edit(span, text),), Applicability.UNSAFE, f"Reword as: {text}")
+
+
+def _effect(value: Any) -> int | None:
+    """``None`` means suppress; otherwise the number of levels to lower by."""
+    return None if value == "suppress" else int(value or 0)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    negation: bool = True
+    reported_speech: bool = True
+    hedges: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_HEDGE_WEIGHTS))
+    citations: Mapping[str, Any] = field(default_factory=dict)
+    study_context: Any = 0
+    back_reference: bool = False
+    floor: Severity | None = None
+    information: int = 1
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A weighed claim: its severity, and every reason that moved it, or why it was dropped."""
+
+    severity: Severity
+    notes: tuple[str, ...]
+    dropped: str | None = None
+
+
+def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
+          reasons: list[str], evidence: Evidence, floor: Severity | None,
+          lower: Sequence[Condition] = ()) -> Verdict:
+    """The evidence model's arithmetic, shared by every claim-like kind."""
+    clause = analysis.clause_at(sentence, claim.start)
+    if evidence.negation:
+        cue = analysis.negated(clause, claim)
+        if cue:
+            return Verdict(Severity.OFF, (), f"negated by '{cue}'")
+    if evidence.reported_speech:
+        cue = analysis.reported(sentence, claim)
+        if cue:
+            return Verdict(Severity.OFF, (), f"reported or critical speech ('{cue}')")
+    why: list[str] = []
+    hedging = analysis.hedging(clause, claim)
+    levels = hedging.levels(evidence.hedges)
+    if levels:
+        why.append(hedging.describe(evidence.hedges))
+    strength = analysis.citation(sentence)
+    if strength > Strength.NONE:
+        effect = _effect(evidence.citations.get(str(strength)))
+        if effect is None:
+            return Verdict(Severity.OFF, (), f"{strength} citation")
+        if effect:
+            levels += effect
+            why.append(f"{strength} citation")
+    if evidence.study_context and strength >= Strength.WEAK and \
+            len(analysis.study_context(sentence)) >= 2:
+        effect = _effect(evidence.study_context)
+        if effect is None:
+            return Verdict(Severity.OFF, (), "reported with study context")
+        levels += effect
+        why.append("reported with study context")
+    if evidence.back_reference and analysis.back_referenced(sentence, start=claim.start):
+        return Verdict(Severity.OFF, (), "backed by a cited passage elsewhere on the page")
+    for condition in lower:
+        if condition.holds(analysis, sentence, claim):
+            levels += 1
+            why.append(condition.reason or "mitigated nearby")
+            break
+    if evidence.information and analysis.genre == "information":
+        levels += evidence.information
+        why.append("the page reads as information, not promotion (no provider voice, offer "
+                   "or call to action)")
+    severity = base.shifted(-levels, floor=floor if floor and levels else None)
+    notes = list(reasons)
+    if severity != base:
+        notes.append(f"{'lowered' if severity < base else 'kept'} from {base} by "
+                     + ", ".join(why))
+    elif why and levels:
+        notes.append(f"kept at {severity} (floor) despite " + ", ".join(why))
+    if severity == Severity.OFF:
+        return Verdict(Severity.OFF, tuple(notes), "lowered below info by " + ", ".join(why))
+    return Verdict(severity, tuple(r for r in notes if r))
+
+
+@dataclass
+class ClaimChecker:
+    """Relations found sentence by sentence, weighed by the evidence model."""
+
+    rule: Rule
+    relations: tuple[Relation, ...]
+    with_: tuple[Condition, ...] = ()
+    unless: tuple[Condition, ...] = ()
+    lower: tuple[Condition, ...] = ()
+    escalate: tuple[Condition, ...] = ()
+    evidence: Evidence = field(default_factory=Evidence)
+    scopes: frozenset[str] | None = None
+
+    @property
+    def trigger_classes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.find[0] for r in self.relations))
+
+    def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
+        findings: list[Finding] = []
+        blocks = analysis.document.blocks
+        for index in candidates:
+            sentence = analysis.sentences[index]
+            if self.scopes is not None and blocks[sentence.block].scope not in self.scopes:
+                continue
+            finding = self._check_sentence(analysis, sentence)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+    def _check_sentence(self, analysis: Analysis, sentence: Sentence) -> Finding | None:
+        """The sentence's finding, at most one: the most severe surviving occurrence; if
+        every occurrence was dropped by evidence, the first drop, kept for the record."""
+        best: Finding | None = None
+        dropped: Finding | None = None
+        for relation in self.relations:
+            for claim in relation.occurrences(analysis, sentence):
+                if not all(c.holds(analysis, sentence, claim) for c in (*self.with_, *relation.with_)):
+                    continue
+                finding = self._weigh(analysis, sentence, relation, claim)
+                if finding.severity == Severity.OFF:
+                    dropped = dropped or finding
+                elif best is None or finding.severity > best.severity:
+                    best = finding
+        return best or dropped
+
+    def _weigh(self, analysis: Analysis, sentence: Sentence, relation: Relation,
+               claim: Span) -> Finding:
+        text = analysis.text(claim)
+        message = relation.message or self.rule.message
+        for condition in (*self.unless, *relation.unless):
+            if condition.holds(analysis, sentence, claim):
+                return _dropped(claim, message, text, condition.reason or "an exception applies")
+        base = relation.severity or self.rule.severity
+        reasons = [relation.reason] if relation.reason else []
+        for condition in self.escalate:
+            if condition.severity and condition.severity > base and \
+                    condition.holds(analysis, sentence, claim):
+                base = condition.severity
+                reasons.append(condition.reason or f"raised to {base}")
+        verdict = weigh(analysis, sentence, claim, base, reasons, self.evidence,
+                        relation.floor or self.evidence.floor, self.lower)
+        if verdict.dropped:
+            return _dropped(claim, message, text, verdict.dropped)
+        return Finding(claim, verdict.severity,
+                       render_message(message, text, "; ".join(verdict.notes)),
+                       suggestion_fix(relation.suggestion or self.rule.suggestion, claim),
+                       notes=verdict.notes)
+
+
+def _dropped(span: Span, message: str, text: str, why: str) -> Finding:
+    return Finding(span, Severity.OFF, render_message(message, text, ""), notes=(f"dropped: {why}",))
+
+
+# Compilation ---------------------------------------------------------------
+
+
+def _classes(value: Any, lexicon: Lexicon, rule: Rule, key: tuple[Any, ...]) -> tuple[str, ...]:
+    names = [value] if isinstance(value, str) else list(value)
+    return tuple(lexicon.resolve(rule, name, key) for name in names)
+
+
+def _condition(entry: Any, lexicon: Lexicon, rule: Rule, key: tuple[Any, ...]) -> Condition:
+    if isinstance(entry, str):
+        return Condition(_classes(entry, lexicon, rule, key))
+    return Condition(
+        classes=_classes(entry["any"], lexicon, rule, (*key, "any")),
+        within=entry.get("within", "sentence"),
+        side=entry.get("side", "any"),
+        count=int(entry.get("count", 1)),
+        reason=entry.get("reason", ""),
+        severity=Severity.parse(entry["severity"]) if "severity" in entry else None,
+        message=entry.get("message"),
+    )
+
+
+def _conditions(entries: Any, lexicon: Lexicon, rule: Rule, key: str) -> tuple[Condition, ...]:
+    return tuple(_condition(entry, lexicon, rule, (key, index))
+                 for index, entry in enumerate(entries or ()))
+
+
+def _relations(entries: Any, lexicon: Lexicon, rule: Rule, key: str) -> tuple[Relation, ...]:
+    relations = []
+    for index, entry in enumerate(entries):
+        where = (key, index)
+        relations.append(Relation(
+            find=_classes(entry["find"], lexicon, rule, (*where, "find")),
+            gap=int(entry.get("gap", SEQUENCE_GAP)),
+            with_=_conditions(entry.get("with"), lexicon, rule, f"{key}[{index}].with"),
+            unless=_conditions(entry.get("unless"), lexicon, rule, f"{key}[{index}].unless"),
+            severity=Severity.parse(entry["severity"]) if "severity" in entry else None,
+            floor=Severity.parse(entry["floor"]) if "floor" in entry else None,
+            reason=entry.get("reason", ""),
+            message=entry.get("message"),
+            suggestion=entry.get("suggestion"),
+        ))
+    return tuple(relations)
+
+
+def _evidence(options: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> Evidence:
+    data = {**(defaults or {}), **(options.get("evidence") or {})}
+    return Evidence(
+        negation=bool(data.get("negation", True)),
+        reported_speech=bool(data.get("reported_speech", True)),
+        hedges={**DEFAULT_HEDGE_WEIGHTS, **(data.get("hedges") or {})},
+        citations=dict(data.get("citations") or {}),
+        study_context=data.get("study_context", 0),
+        back_reference=bool(data.get("back_reference", False)),
+        floor=Severity.parse(data["floor"]) if "floor" in data else None,
+        information=int(data.get("information", 1)),
+    )
+
+
+def _declare_local(rule: Rule, lexicon: Lexicon) -> None:
+    for name, phrases in (rule.options.get("terms") or {}).items():
+        lexicon.add_rule_terms(rule, name, phrases)
+    for name, source in (rule.options.get("shapes") or {}).items():
+        lexicon.add_rule_shape(rule, name, source)
+
+
+class ClaimKind:
+    name = "claim"
+    document_level = False
+    options_schema: Mapping[str, Any] = CLAIM_OPTIONS
+
+    def compile(self, rule: Rule, lexicon: Lexicon) -> ClaimChecker:
+        _declare_local(rule, lexicon)
+        options = rule.options
+        scopes = options.get("scopes")
+        return ClaimChecker(
+            rule=rule,
+            relations=_relations(options["claims"], lexicon, rule, "claims"),
+            with_=_conditions(options.get("with"), lexicon, rule, "with"),
+            unless=_conditions(options.get("unless"), lexicon, rule, "unless"),
+            lower=_conditions(options.get("lower"), lexicon, rule, "lower"),
+            escalate=_conditions(options.get("escalate"), lexicon, rule, "escalate"),
+            evidence=_evidence(options),
+            scopes=frozenset(scopes) if scopes else None,
+        )
+
+
+@dataclass
+class DisclosureChecker:
+    rule: Rule
+    triggers: tuple[Relation, ...]
+    require: tuple[Condition, ...]
+    accept: tuple[Condition, ...]
+    near_miss: tuple[Condition, ...]
+    escalate: tuple[Condition, ...]
+    canonical: str | None
+
+    @property
+    def trigger_classes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.find[0] for r in self.triggers))
+
+    def _first_trigger(self, analysis: Analysis, candidates: Sequence[int]
+                       ) -> tuple[Relation, Span] | None:
+        for index in candidates:
+            sentence = analysis.sentences[index]
+            for relation in self.triggers:
+                for claim in relation.occurrences(analysis, sentence):
+                    if all(c.holds(analysis, sentence, claim) for c in relation.with_) and \
+                            not any(c.holds(analysis, sentence, claim) for c in relation.unless):
+                        return relation, claim
+        return None
+
+    def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
+        if not all(c.on_page(analysis) for c in self.require):
+            return []
+        first = self._first_trigger(analysis, candidates)
+        if first is None:
+            return []
+        relation, span = first
+        message = relation.message or self.rule.message
+        text = analysis.text(span)
+        for condition in self.accept:
+            found = condition.on_page(analysis)
+            if found:
+                return [_dropped(span, message, text,
+                                 f"satisfied by '{analysis.hit_text(found[0])}'")]
+        severity = relation.severity or self.rule.severity
+        reasons = [relation.reason] if relation.reason else []
+        for condition in self.escalate:
+            if condition.severity and condition.severity > severity and condition.on_page(analysis):
+                severity = condition.severity
+                reasons.append(condition.reason or f"raised to {severity}")
+        for condition in self.near_miss:
+            found = condition.on_page(analysis)
+            if found:
+                severity = condition.severity or severity
+                message = condition.message or message
+                reasons.append("found a variant that does not qualify: "
+                               f"'{analysis.hit_text(found[0])}'")
+                break
+        if severity == Severity.OFF:
+            return []
+        fix = None
+        if self.canonical:
+            # Where a disclosure belongs is an editorial decision: shown, never applied.
+            fix = Fix((), Applicability.DISPLAY_ONLY, f"Add the disclosure: {self.canonical}")
+        reason = "; ".join(r for r in reasons if r)
+        return [Finding(span, severity, render_message(message, text, reason), fix,
+                        notes=tuple(r for r in reasons if r))]
+
+
+class DisclosureKind:
+    name = "disclosure"
+    document_level = True
+    options_schema: Mapping[str, Any] = DISCLOSURE_OPTIONS
+
+    def compile(self, rule: Rule, lexicon: Lexicon) -> DisclosureChecker:
+        _declare_local(rule, lexicon)
+        options = rule.options
+        return DisclosureChecker(
+            rule=rule,
+            triggers=_relations(options["triggers"], lexicon, rule, "triggers"),
+            require=_conditions(options.get("require"), lexicon, rule, "require"),
+            accept=_conditions(options["accept"], lexicon, rule, "accept"),
+            near_miss=_conditions(options.get("near_miss"), lexicon, rule, "near_miss"),
+            escalate=_conditions(options.get("escalate"), lexicon, rule, "escalate"),
+            canonical=options.get("canonical"),
+        )
+
+
+@dataclass
+class EnumerationChecker:
+    rule: Rule
+    relations: tuple[Relation, ...]
+    with_: tuple[Condition, ...]
+    unless: tuple[Condition, ...]
+    items: tuple[str, ...]
+    min_items: int
+    open_ended: tuple[str, ...]
+    evidence: Evidence
+
+    @property
+    def trigger_classes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.find[0] for r in self.relations))
+
+    def _list_after(self, analysis: Analysis, sentence: Sentence) -> list[Span]:
+        """The list items a lead-in (a sentence ending with a colon, or a heading) introduces."""
+        blocks = analysis.document.blocks
+        sentences = analysis.block_sentences[sentence.block]
+        lead_in = (blocks[sentence.block].scope == "heading"
+                   or analysis.text(sentence.span).rstrip().endswith(":"))
+        if sentences[-1].index != sentence.index or not lead_in:
+            return []
+        items: list[Span] = []
+        index = sentence.block + 1
+        while index < len(blocks) and blocks[index].scope == "list_item" and len(items) < 500:
+            items.append(blocks[index].span)
+            index += 1
+        return items
+
+    def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
+        findings: list[Finding] = []
+        for index in candidates:
+            sentence = analysis.sentences[index]
+            claim = next((span for relation in self.relations
+                          for span in relation.occurrences(analysis, sentence)
+                          if all(c.holds(analysis, sentence, span) for c in relation.with_)), None)
+            if claim is None or not all(c.holds(analysis, sentence, claim) for c in self.with_):
+                continue
+            if any(c.holds(analysis, sentence, claim) for c in self.unless):
+                continue
+            listed = self._list_after(analysis, sentence)
+            spans = [sentence.span, *listed]
+            named = {analysis.hit_text(i).lower() for span in spans for name in self.items
+                     for i in analysis.find(name, span)}
+            count = max(len(named), len(listed))
+            open_ended = any(analysis.has(name, span) for span in spans for name in self.open_ended)
+            if count < self.min_items and not (open_ended and count >= 1):
+                continue
+            end = listed[-1].end if listed else sentence.span.end
+            whole = Span(sentence.span.start, end)
+            why = f"{count} conditions or sites" + (", open-ended" if open_ended else "")
+            verdict = weigh(analysis, sentence, claim, self.rule.severity, [why], self.evidence,
+                            self.evidence.floor)
+            text = analysis.text(sentence.span)
+            if verdict.dropped:
+                findings.append(_dropped(whole, self.rule.message, text, verdict.dropped))
+                continue
+            findings.append(Finding(whole, verdict.severity,
+                                    render_message(self.rule.message, text, "; ".join(verdict.notes)),
+                                    notes=verdict.notes))
+        return findings
+
+
+class EnumerationKind:
+    name = "enumeration"
+    document_level = False
+    options_schema: Mapping[str, Any] = ENUMERATION_OPTIONS
+
+    def compile(self, rule: Rule, lexicon: Lexicon) -> EnumerationChecker:
+        _declare_local(rule, lexicon)
+        options = rule.options
+        return EnumerationChecker(
+            rule=rule,
+            relations=_relations(options["claims"], lexicon, rule, "claims"),
+            with_=_conditions(options.get("with"), lexicon, rule, "with"),
+            unless=_conditions(options.get("unless"), lexicon, rule, "unless"),
+            items=_classes(options["items"], lexicon, rule, ("items",)),
+            min_items=int(options.get("min_items", 3)),
+            open_ended=_classes(options.get("open_ended") or (), lexicon, rule, ("open_ended",)),
+            evidence=_evidence(options, {"negation": True, "information": 1}),
+        )
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    regex: regex.Pattern[str]
+    severity: Severity | None
+    reason: str
+    message: str | None
+    suggestion: str | None
+
+
+@dataclass
+class PatternChecker:
+    """Regular expressions run once over the page; each match is weighed like a claim."""
+
+    rule: Rule
+    patterns: tuple[_Pattern, ...]
+    with_: tuple[Condition, ...]
+    unless: tuple[Condition, ...]
+    evidence: Evidence
+
+    trigger_classes: tuple[str, ...] = ()
+
+    def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
+        findings: dict[int, Finding] = {}
+        limit = time_limit(len(analysis.prose))
+        for pattern in self.patterns:
+            for start, end in [m.span() for m in pattern.regex.finditer(analysis.prose, timeout=limit)
+                               if m.end() > m.start()]:
+                sentence = analysis.sentence_at(start)
+                if sentence is None:
+                    continue
+                claim = Span(start, min(end, sentence.span.end))
+                if not all(c.holds(analysis, sentence, claim) for c in self.with_):
+                    continue
+                message = pattern.message or self.rule.message
+                text = analysis.text(claim)
+                if any(c.holds(analysis, sentence, claim) for c in self.unless):
+                    finding = _dropped(claim, message, text, "an exception applies")
+                else:
+                    reasons = [pattern.reason] if pattern.reason else []
+                    verdict = weigh(analysis, sentence, claim, pattern.severity or self.rule.severity,
+                                    reasons, self.evidence, self.evidence.floor)
+                    finding = (_dropped(claim, message, text, verdict.dropped) if verdict.dropped
+                               else Finding(claim, verdict.severity,
+                                            render_message(message, text, "; ".join(verdict.notes)),
+                                            suggestion_fix(pattern.suggestion, claim),
+                                            notes=verdict.notes))
+                current = findings.get(sentence.index)
+                if current is None or finding.severity > current.severity:
+                    findings[sentence.index] = finding
+        return [findings[i] for i in sorted(findings)]
+
+
+class PatternKind:
+    name = "pattern"
+    document_level = False
+    options_schema: Mapping[str, Any] = PATTERN_OPTIONS
+
+    def compile(self, rule: Rule, lexicon: Lexicon) -> PatternChecker:
+        _declare_local(rule, lexicon)
+        options = rule.options
+        patterns = []
+        for index, entry in enumerate(options["patterns"]):
+            spec = {"pattern": entry} if isinstance(entry, str) else dict(entry)
+            try:
+                compiled = compile_shape(spec["pattern"])
+            except ValueError as exc:
+                raise OptionError(str(exc), ("patterns", index)) from None
+            if compiled.search(""):
+                raise OptionError(f"pattern {spec['pattern']!r} matches empty text",
+                                  ("patterns", index))
+            patterns.append(_Pattern(
+                compiled, Severity.parse(spec["severity"]) if "severity" in spec else None,
+                spec.get("reason", ""), spec.get("message"), spec.get("suggestion")))
+        return PatternChecker(
+            rule=rule,
+            patterns=tuple(patterns),
+            with_=_conditions(options.get("with"), lexicon, rule, "with"),
+            unless=_conditions(options.get("unless"), lexicon, rule, "unless"),
+            evidence=_evidence(options, {"negation": False, "information": 0}),
+        )
+
+
+BUILTIN_KINDS: tuple[Callable[[], RuleKind], ...] = (
+    ClaimKind, DisclosureKind, EnumerationKind, PatternKind,
+)
+
+
+@hookimpl
+def healthlint_register_rule_kinds(register: Callable[[RuleKind], None]) -> None:
+    for kind in BUILTIN_KINDS:
+        register(kind())
+
+
+__all__ = ["HEDGE_CLASSES", "ClaimKind", "Condition", "DisclosureKind", "EnumerationKind",
+           "Evidence", "PatternKind", "Relation", "Verdict", "weigh"]

@@ -1,0 +1,185 @@
+"""The run's lexicon: every term class and shape, from the core, the packs, the users
+and the rules, with the names rules use to refer to them.
+
+Sources, in load order (a class defined again extends the earlier one):
+
+1. the evidence model's classes and shapes shipped with healthlint
+   (``healthlint/data/terms/*.txt``, ``healthlint/data/shapes.yaml``);
+2. each pack's ``terms/*.txt`` and ``shapes.yaml``;
+3. the user's vocabulary files (configuration key ``vocabularies``): phrase
+   files (``*.txt``) or YAML files mapping class names to phrase lists;
+4. classes and shapes a rule declares for itself (``options.terms``,
+   ``options.shapes``), visible to that rule only.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from healthlint.errors import OptionError, RuleError
+from healthlint.scan import MAX_SHAPE_LENGTH, Scanner, Shape, compile_shape
+from healthlint.terms import TermError, TermSet, parse_terms, read_term_file
+from healthlint.types import Rule
+
+__all__ = ["Lexicon", "core_terms_dir"]
+
+
+def core_terms_dir() -> Path:
+    return Path(str(resources.files("healthlint").joinpath("data/terms")))
+
+
+def _core_shapes_file() -> Path:
+    return Path(str(resources.files("healthlint").joinpath("data/shapes.yaml")))
+
+
+class Lexicon:
+    """Term classes and shapes of one run, and the names rules may use."""
+
+    def __init__(self) -> None:
+        self.terms = TermSet()
+        self.shapes: dict[str, list[Shape]] = {}
+        self._local: dict[tuple[str, str], str] = {}
+        self._scanner: Scanner | None = None
+
+    # Loading --------------------------------------------------------------
+
+    def load_core(self) -> None:
+        self.load_terms_dir(core_terms_dir())
+        self.load_shapes_file(_core_shapes_file(), limit=True)
+
+    def load_pack(self, root: Path) -> None:
+        terms = root / "terms"
+        if terms.is_dir():
+            self.load_terms_dir(terms)
+        shapes = root / "shapes.yaml"
+        if shapes.is_file():
+            self.load_shapes_file(shapes, limit=True)
+
+    def load_terms_dir(self, folder: Path) -> None:
+        for path in sorted(folder.glob("*.txt")):
+            self.terms.add(read_term_file(path))
+
+    def load_user_file(self, path: Path) -> None:
+        """A user's vocabulary: a phrase file, or YAML ``{vocabularies: {name: {terms: [...]}}}``
+        (also ``{name: [phrases]}``)."""
+        if path.suffix == ".txt":
+            self.terms.add(read_term_file(path))
+            return
+        from healthlint.rules import read_yaml
+
+        data, lines = read_yaml(path)
+        table = data.get("vocabularies", data) if isinstance(data, Mapping) else None
+        if not isinstance(table, Mapping):
+            raise RuleError("a vocabulary file maps class names to phrase lists", path=str(path),
+                            line=1)
+        for name, entry in table.items():
+            phrases = entry.get("terms") if isinstance(entry, Mapping) else entry
+            line = lines.get(("vocabularies", name)) or lines.get((name,))
+            if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                raise RuleError(f"vocabulary {name!r}: expected a list of phrases",
+                                path=str(path), line=line)
+            try:
+                parsed = parse_terms("\n".join(phrases), str(name), origin=str(path),
+                                     first_line=line or 1)
+            except RuleError as exc:
+                raise RuleError(f"vocabulary {name!r}: {exc.reason}", path=str(path),
+                                line=line) from None
+            replace = isinstance(entry, Mapping) and bool(entry.get("replace"))
+            self.terms.add(parsed, replace=replace)
+
+    def load_shapes_file(self, path: Path, *, limit: bool) -> None:
+        from healthlint.rules import read_yaml
+
+        data, lines = read_yaml(path)
+        table = (data or {}).get("shapes") if isinstance(data, Mapping) else None
+        if not isinstance(table, Mapping):
+            raise RuleError("a shapes file holds a 'shapes' mapping of name to pattern",
+                            path=str(path), line=1)
+        for name, entry in table.items():
+            line = lines.get(("shapes", name))
+            sources = entry if isinstance(entry, list) else [entry]
+            for source in sources:
+                if not isinstance(source, str):
+                    raise RuleError(f"shape {name!r}: expected a pattern or a list of patterns",
+                                    path=str(path), line=line)
+                if limit and len(source) > MAX_SHAPE_LENGTH:
+                    raise RuleError(f"shape {name!r} is {len(source)} characters long; at most "
+                                    f"{MAX_SHAPE_LENGTH} (say long lists as phrases)",
+                                    path=str(path), line=line)
+                try:
+                    compile_shape(source)
+                except ValueError as exc:
+                    raise RuleError(f"shape {name!r}: {exc}", path=str(path), line=line) from None
+                self.shapes.setdefault(str(name), []).append(Shape(str(name), source, str(path)))
+
+    # Rule-local names -----------------------------------------------------
+
+    @staticmethod
+    def _local_name(rule: Rule, name: str) -> str:
+        return f"{rule.code.lower()}.{name}"
+
+    def add_rule_terms(self, rule: Rule, name: str, phrases: Iterable[str]) -> None:
+        qualified = self._local_name(rule, name)
+        try:
+            parsed = parse_terms("\n".join(phrases), qualified, origin=rule.path)
+        except RuleError as exc:
+            raise OptionError(f"term class {name!r}: {exc.reason}", ("terms", name)) from None
+        self.terms.add(parsed, replace=True)
+        self._local[(rule.code, name)] = qualified
+        self._scanner = None
+
+    def add_rule_shape(self, rule: Rule, name: str, source: str) -> None:
+        try:
+            compile_shape(source)
+        except ValueError as exc:
+            raise OptionError(str(exc), ("shapes", name)) from None
+        qualified = self._local_name(rule, name)
+        self.shapes[qualified] = [Shape(qualified, source, rule.path)]
+        self._local[(rule.code, name)] = qualified
+        self._scanner = None
+
+    def resolve(self, rule: Rule, name: str, key: tuple[Any, ...] = ()) -> str:
+        """The class a rule means by ``name``: its own first, then the shared ones."""
+        local = self._local.get((rule.code, name))
+        if local is not None:
+            return local
+        if name in self.terms or name in self.shapes:
+            return name
+        known = [n for n in (*self.terms.classes, *self.shapes) if "." not in n]
+        near = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise OptionError(f"unknown term class {name!r}{hint}", key)
+
+    def check(self) -> None:
+        """Resolve every class once (unknown includes, cycles, bad phrases are errors)."""
+        for name, term_class in self.terms.classes.items():
+            try:
+                self.terms.resolve(name)
+            except TermError as exc:
+                raise RuleError(f"term class {name!r}: {exc}", path=term_class.origin) from None
+            except RuleError as exc:
+                raise RuleError(exc.reason, path=term_class.origin) from None
+
+    # Scanning -------------------------------------------------------------
+
+    @property
+    def scanner(self) -> Scanner:
+        if self._scanner is None:
+            self._scanner = Scanner(self.terms, [s for group in self.shapes.values() for s in group])
+        return self._scanner
+
+    def fingerprint(self) -> str:
+        import hashlib
+
+        digest = hashlib.sha256(self.terms.fingerprint().encode())
+        for name in sorted(self.shapes):
+            for shape in self.shapes[name]:
+                digest.update(f"{name}\0{shape.source}\0".encode())
+        return digest.hexdigest()
+
+    def counts(self) -> Mapping[str, int]:
+        return {name: len(self.terms.resolve(name)[0]) for name in sorted(self.terms.classes)}
