@@ -22,7 +22,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import unicodedata
 from array import array
+from itertools import accumulate
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,7 +53,6 @@ MAX_VARIANTS = 1024
 # where its lower call overhead counts.
 _CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _WORD_CHARS = re.compile(r"[\w'’+&./%-]+\Z")
-_SEPARATORS = re.compile(r"[^\w+&']|_|(?<!\w)'|'(?!\w)")
 _SPACE_RUN = re.compile(r" {2,}")
 _JOINED_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _HAS_WORD_CHAR = re.compile(r"[^\W_]")
@@ -69,9 +70,58 @@ def _lower(text: str) -> str:
     return lowered
 
 
+def _separator_table() -> dict[int, str]:
+    """Separators as one translate table: ASCII and the common Unicode spaces, dashes,
+    quotes and bullets become a space; the typographic apostrophe becomes ``'``."""
+    table = {i: " " for i in range(128) if not (chr(i).isalnum() or chr(i) in "+&'")}
+    for code in (*range(0x80, 0xC0), *range(0x2000, 0x2070), 0x00D7, 0x00F7, 0x2212,
+                 0x3000, 0xFEFF, 0x2E3A, 0x2E3B):
+        if not chr(code).isalnum():
+            table[code] = " "
+    table[ord("’")] = "'"
+    table[ord("‘")] = " "
+    return table
+
+
+_TABLE = _separator_table()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
 def _blank_separators(text: str) -> str:
-    """Lower-cased text with every separator replaced by one space (same length)."""
-    return _SEPARATORS.sub(" ", _lower(text).replace("’", "'"))
+    """Lower-cased text with every separator replaced by one space (same length).
+
+    ``str.translate`` handles the separators pages are made of at C speed; other
+    non-ASCII characters are looked at once each per page, and apostrophes that are
+    quotes rather than part of a word go through a regex.
+    """
+    blanked = _lower(text).translate(_TABLE)
+    if not blanked.isascii():
+        others = {ord(c): " " for c in set(_NON_ASCII.findall(blanked)) if not _is_word_char(c)}
+        if others:
+            blanked = blanked.translate(others)
+    if "'" in blanked:
+        blanked = _blank_stray_apostrophes(blanked)
+    return blanked
+
+
+def _blank_stray_apostrophes(text: str) -> str:
+    """An apostrophe is part of a word only between two word characters ("don't")."""
+    chars: list[str] | None = None
+    last = len(text) - 1
+    position = text.find("'")
+    while position != -1:
+        inside = (0 < position < last and text[position - 1] not in " '"
+                  and text[position + 1] not in " '")
+        if not inside:
+            if chars is None:
+                chars = list(text)
+            chars[position] = " "
+        position = text.find("'", position + 1)
+    return text if chars is None else "".join(chars)
 
 
 def normalize_phrase(phrase: str) -> str:
@@ -459,22 +509,20 @@ class TermMatcher:
 
     def _scan_piece(self, prose: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
         blanked = _blank_separators(prose[start:end])
-        # Collapse each run of spaces to one. ``marks[i]`` is the offset in the collapsed
-        # text just after the i-th shortened run; from there on, ``shifts[i]`` characters
-        # have been dropped, so offset o maps back to o + shift.
+        # Collapse each run of spaces to one, remembering where: ``marks[i]`` is the offset
+        # in the collapsed text just after the i-th shortened run; from there on
+        # ``shifts[i]`` characters have been dropped. Runs are marked with a control
+        # character (none survives blanking) so that C-level calls find them all.
+        lengths = [len(run) - 1 for run in _SPACE_RUN.findall(blanked)]
+        marked = _SPACE_RUN.sub("\x01", blanked)
         marks: list[int] = []
-        shifts: list[int] = []
-        pieces: list[str] = []
-        last = dropped = 0
-        for match in _SPACE_RUN.finditer(blanked):
-            run_start, run_end = match.span()
-            pieces.append(blanked[last : run_start + 1])
-            marks.append(run_start - dropped + 1)
-            dropped += run_end - run_start - 1
-            shifts.append(dropped)
-            last = run_end
-        pieces.append(blanked[last:])
-        padded = " " + "".join(pieces) + " "
+        find = marked.find
+        position = find("\x01")
+        while position != -1:
+            marks.append(position + 1)
+            position = find("\x01", position + 1)
+        shifts = list(accumulate(lengths))
+        padded = " " + marked.replace("\x01", " ") + " "
 
         def source_offset(offset: int) -> int:
             index = bisect.bisect_right(marks, offset) - 1
