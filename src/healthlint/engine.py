@@ -20,8 +20,8 @@ from healthlint.config import PathOverride, Settings, matches_any
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.evidence import Analysis
 from healthlint.plugins import Registry, load_registry
-from healthlint.scan import ShapeTimeout
 from healthlint.rules import LoadedRule, RuleSet, load_rules
+from healthlint.scan import ShapeTimeout
 from healthlint.suppress import SUPPRESSION_CODES, directive_findings, parse_directives
 from healthlint.types import (
     Diagnostic,
@@ -35,6 +35,7 @@ from healthlint.types import (
     RulePack,
     Severity,
 )
+
 BINARY_SNIFF = 8192
 
 
@@ -147,6 +148,7 @@ class Linter:
             self.registry.kinds,
             vocabulary_files=[Path(p) for p in settings.vocabularies],
             trusted=trusted,
+            installed=list(self.registry.packs.values()),
         )
 
     def _check_codes(self) -> None:
@@ -344,11 +346,8 @@ class Linter:
             for code in codes
         )
 
-    @staticmethod
-    def _diagnostic(document: Document, code: str, slug: str, category: str, severity: Severity,
-                    finding: Finding, pack: str) -> Diagnostic:
-        from healthlint.rules import document_level_categories
-
+    def _diagnostic(self, document: Document, code: str, slug: str, category: str,
+                    severity: Severity, finding: Finding, pack: str) -> Diagnostic:
         return Diagnostic(
             path=document.path,
             code=code,
@@ -359,7 +358,7 @@ class Linter:
             span=finding.span,
             start=document.position(finding.span.start),
             end=document.position(finding.span.end),
-            document_level=category in document_level_categories(),
+            document_level=self.ruleset.categories.get(category, False),
             pack=pack,
             fix=finding.fix,
             notes=finding.notes,

@@ -51,10 +51,7 @@ _ENTRY_NUMBER = regex.compile(r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<
 _FIGURE = regex.compile(r"\d{1,3}(?:\.\d+)?")
 _LEAD_IN = regex.compile(r":\s*$")
 _STOPWORDS = frozenset(
-    """that this these those with from have has been were which their there they them than then
-    what when where while your yours about into over under after before more most such some many
-    much very also each other only just like will would could should shows show shown showed
-    research study studies found find reported report suggest suggests evidence science""".split()
+    ["that", "this", "these", "those", "with", "from", "have", "has", "been", "were", "which", "their", "there", "they", "them", "than", "then", "what", "when", "where", "while", "your", "yours", "about", "into", "over", "under", "after", "before", "more", "most", "such", "some", "many", "much", "very", "also", "each", "other", "only", "just", "like", "will", "would", "could", "should", "shows", "show", "shown", "showed", "research", "study", "studies", "found", "find", "reported", "report", "suggest", "suggests", "evidence", "science"]
 )
 
 

@@ -24,13 +24,11 @@ import hashlib
 import re
 import unicodedata
 from array import array
-from itertools import accumulate
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
-
-import regex
 
 from healthlint.errors import RuleError
 
