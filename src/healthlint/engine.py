@@ -19,6 +19,7 @@ from pathlib import Path
 from healthlint.config import PathOverride, Settings, matches_any
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.evidence import Analysis
+from healthlint.language import detect_language
 from healthlint.plugins import Registry, load_registry
 from healthlint.rules import LoadedRule, RuleSet, load_rules
 from healthlint.scan import ShapeTimeout
@@ -34,6 +35,7 @@ from healthlint.types import (
     Rule,
     RulePack,
     Severity,
+    Span,
 )
 
 BINARY_SNIFF = 8192
@@ -246,6 +248,10 @@ class Linter:
             position = document.position(min(problem.offset, len(document.source)))
             result.errors.append(FileError(document.path, problem.message, position.line,
                                            position.column, Severity.WARNING))
+        language = detect_language(document.prose)
+        if language != "en":
+            result.diagnostics = self._diagnostics(document, [], result, language=language)
+            return result
         scanner = self.lexicon.scanner
         try:
             hits = scanner.scan(document.prose)
@@ -290,7 +296,7 @@ class Linter:
         return None
 
     def _diagnostics(self, document: Document, findings: Sequence[tuple[ActiveRule, Finding]],
-                     result: FileResult) -> list[Diagnostic]:
+                     result: FileResult, *, language: str = "en") -> list[Diagnostic]:
         override = self._path_override(document.path)
         diagnostics: list[Diagnostic] = []
         for active, finding in findings:
@@ -319,19 +325,25 @@ class Linter:
         result.errors.extend(suppressions.errors)
         diagnostics = suppressions.apply(diagnostics)
         settings = self.settings
-        for code, span, message in directive_findings(
-                document, suppressions, require_reason=settings.require_reason,
-                report_unused=settings.report_unused_suppressions, running=self._runs_any):
+        core = list(directive_findings(
+            document, suppressions, require_reason=settings.require_reason,
+            report_unused=settings.report_unused_suppressions, running=self._runs_any))
+        if language != "en":
+            core.append(("HL003", Span(0, 0), f"not checked: page language {language}; the rules "
+                         "read English only, so this page was not judged"))
+        for code, span, message in core:
             slug = SUPPRESSION_CODES[code][0]
             meta = _MetaRule(code, slug)
             # Asked for by their own options, these obey --ignore but not --select.
             if _longest_prefix(code, slug, settings.ignore) >= 0:
                 continue
             configured = configured_severity(meta, settings.severity)  # type: ignore[arg-type]
-            severity = Severity.WARNING if configured is None else configured
+            default = Severity.INFO if code == "HL003" else Severity.WARNING
+            severity = default if configured is None else configured
             if severity == Severity.OFF:
                 continue
-            diagnostics.append(self._diagnostic(document, code, slug, "suppression", severity,
+            category = "language" if code == "HL003" else "suppression"
+            diagnostics.append(self._diagnostic(document, code, slug, category, severity,
                                                 Finding(span, severity, message), "core"))
         diagnostics.sort(key=Diagnostic.sort_key)
         return diagnostics
