@@ -374,3 +374,24 @@ def test_a_short_foreign_phrase_on_an_english_page_does_not_stop_the_check() -> 
     text = ("Our clinic offers PRP injections, and they are completely risk-free. "
             "Se habla español: llame para una cita.\n")
     assert [d.code for d in healthlint.lint_text(text, "page.txt")] == ["HL104"]
+
+
+# Genre ----------------------------------------------------------------------------------------
+
+INFORMATIONAL = "Platelet-rich plasma injections are extremely safe.\n"
+
+
+def test_a_page_without_a_provider_voice_is_lowered_one_level_with_the_reason() -> None:
+    [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt")
+    assert (finding.code, finding.severity) == ("HL104", Severity.WARNING)
+    assert "reads as information" in finding.message
+    assert any("lowered from error" in note for note in finding.notes)
+
+
+def test_a_genre_declared_in_front_matter_or_configuration_wins() -> None:
+    page = "---\ntitle: PRP\nhealthlint-genre: promotion\n---\n\n" + INFORMATIONAL
+    [finding] = healthlint.lint_text(page, "page.md")
+    assert finding.severity == Severity.ERROR
+    [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt",
+                                     settings=Settings(genre="promotion"))
+    assert finding.severity == Severity.ERROR

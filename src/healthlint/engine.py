@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ from healthlint.types import (
 )
 
 BINARY_SNIFF = 8192
+_FRONT_MATTER_GENRE = re.compile(r"^healthlint-genre\s*[:=]\s*[\"']?(promotion|information)\b",
+                                 re.MULTILINE)
 
 
 def _longest_prefix(code: str, slug: str, prefixes: Iterable[str]) -> int:
@@ -260,7 +263,7 @@ class Linter:
                 document.path, f"shape {exc.name!r} ({exc.origin}) was stopped after its time "
                 "limit: its pattern backtracks catastrophically on this file"))
             return result
-        analysis = Analysis(document, hits, scanner.ids)
+        analysis = Analysis(document, hits, scanner.ids, genre=self._declared_genre(document))
         findings: list[tuple[ActiveRule, Finding]] = []
         everything = range(len(analysis.sentences))
         for active in self.active.values():
@@ -288,6 +291,19 @@ class Linter:
                           for a, f in findings if f.severity == Severity.OFF]
         result.diagnostics = self._diagnostics(document, kept, result)
         return result
+
+    def _declared_genre(self, document: Document) -> str | None:
+        """The genre the page's front matter (``healthlint-genre``), a per-path setting or the
+        configuration declares, in that order; ``None`` lets the evidence model read it."""
+        head = document.source[:4096]
+        if head.startswith(("---", "+++")):
+            declared = _FRONT_MATTER_GENRE.search(head)
+            if declared:
+                return declared.group(1)
+        override = self._path_override(document.path)
+        if override is not None and override.genre:
+            return override.genre
+        return self.settings.genre
 
     def _path_override(self, path: str) -> PathOverride | None:
         for override in self.settings.per_path:
