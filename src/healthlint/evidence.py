@@ -261,7 +261,8 @@ class Analysis:
         same clause at most :data:`NEGATION_WORDS` words before the claim. Cues inside the
         claim belong to it ("no risk")."""
         cue = None
-        for index in self.find("negation", Span(clause.start, claim.start)):
+        window = max(clause.start, claim.start - (NEGATION_WORDS + 1) * 24)
+        for index in self.find("negation", Span(window, claim.start)):
             if self.words_between(self.hits.ends[index], claim.start) <= NEGATION_WORDS:
                 cue = self.hit_text(index)
         return cue
@@ -269,8 +270,12 @@ class Analysis:
     def reported(self, sentence: Sentence, claim: Span) -> str | None:
         """Reported, attributed or critical speech before the claim in its sentence
         ("is being touted to treat", "falsely claim", "beware of products that")."""
-        found = self.find("reported_speech", Span(sentence.span.start, claim.start))
-        return self.hit_text(found[-1]) if found else None
+        class_id = self.class_id("reported_speech")
+        last = None
+        if class_id >= 0:
+            for last in self.hits.in_range(class_id, sentence.span.start, claim.start):
+                pass
+        return self.hit_text(last) if last is not None else None
 
     # Citations ------------------------------------------------------------
 

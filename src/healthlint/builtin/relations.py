@@ -36,6 +36,12 @@ from healthlint.types import Applicability, Edit, Finding, Fix, Rule, RuleKind, 
 DEFAULT_HEDGE_WEIGHTS = {"strong": 2, "weak": 1, "intent": 1, "limiting": 1, "opinion": 1}
 SEQUENCE_GAP = 3
 """Words allowed between the classes of a sequence unless a rule says otherwise."""
+CHARS_PER_WORD = 24
+"""A distance of N words is looked for within (N + 1) x this many characters."""
+MAX_HITS = 512
+"""Hits one condition looks at before it gives up: work per claim stays bounded."""
+MAX_OCCURRENCES = 64
+"""Occurrences of one relation weighed per sentence (the most severe wins anyway)."""
 
 # JSON Schema fragments -------------------------------------------------------
 
@@ -193,44 +199,59 @@ class Condition:
     message: str | None = None
 
     def scope(self, analysis: Analysis, sentence: Sentence, claim: Span) -> Span:
+        """Where the condition looks: its named scope, or a window of about ``within`` words
+        either side of the claim, cut to the sentence; ``side`` keeps one side of the claim."""
         if isinstance(self.within, int):
-            return sentence.span
-        return analysis.scope(sentence, self.within, claim.start)
+            reach = (self.within + 1) * CHARS_PER_WORD
+            span = Span(max(sentence.span.start, claim.start - reach),
+                        min(sentence.span.end, claim.end + reach))
+        else:
+            span = analysis.scope(sentence, self.within, claim.start)
+        if self.side == "before":
+            return Span(span.start, max(span.start, claim.start))
+        if self.side == "after":
+            return Span(min(span.end, claim.end), span.end)
+        return span
 
-    def matches(self, analysis: Analysis, sentence: Sentence, claim: Span) -> list[int]:
-        """The hits that satisfy the condition around ``claim`` (empty: it does not hold)."""
+    def holds(self, analysis: Analysis, sentence: Sentence, claim: Span) -> bool:
+        """Whether the condition holds around ``claim``. Bounded work: one lookup per class,
+        or a walk that stops at ``count`` distinct terms (and after :data:`MAX_HITS` hits)."""
         span = self.scope(analysis, sentence, claim)
-        found: list[int] = []
+        if self.count == 1 and not isinstance(self.within, int):
+            return any(analysis.has(name, span) for name in self.classes)
+        return self._enough(analysis, span, claim)
+
+    def _enough(self, analysis: Analysis, span: Span, claim: Span | None) -> bool:
         texts: set[str] = set()
+        seen = 0
         for name in self.classes:
-            for index in analysis.find(name, span):
-                start, end = analysis.hits.starts[index], analysis.hits.ends[index]
-                if self.side == "before" and end > claim.start:
-                    continue
-                if self.side == "after" and start < claim.end:
-                    continue
-                if isinstance(self.within, int):
+            class_id = analysis.class_id(name)
+            if class_id < 0:
+                continue
+            for index in analysis.hits.in_range(class_id, span.start, span.end):
+                seen += 1
+                if seen > MAX_HITS:
+                    return False
+                if claim is not None and isinstance(self.within, int):
+                    start, end = analysis.hits.starts[index], analysis.hits.ends[index]
                     distance = (analysis.words_between(end, claim.start) if end <= claim.start
                                 else analysis.words_between(claim.end, start) if start >= claim.end
                                 else 0)
                     if distance > self.within:
                         continue
-                found.append(index)
                 texts.add(analysis.hit_text(index).lower())
-        return found if len(texts) >= self.count else []
+                if len(texts) >= self.count:
+                    return True
+        return False
 
-    def holds(self, analysis: Analysis, sentence: Sentence, claim: Span) -> bool:
-        return bool(self.matches(analysis, sentence, claim))
-
-    def on_page(self, analysis: Analysis) -> list[int]:
+    def on_page(self, analysis: Analysis) -> int | None:
+        """The first hit that makes the condition hold on the page, if it does."""
         whole = Span(0, len(analysis.prose))
-        found: list[int] = []
-        texts: set[str] = set()
-        for name in self.classes:
-            for index in analysis.find(name, whole):
-                found.append(index)
-                texts.add(analysis.hit_text(index).lower())
-        return sorted(found) if len(texts) >= self.count else []
+        if not self._enough(analysis, whole, None):
+            return None
+        firsts = [analysis.hits.of(analysis.class_id(n))[0] for n in self.classes
+                  if analysis.class_id(n) >= 0 and analysis.hits.of(analysis.class_id(n))]
+        return min(firsts, key=lambda i: analysis.hits.starts[i])
 
 
 @dataclass(frozen=True)
@@ -246,24 +267,28 @@ class Relation:
     suggestion: str | None = None
 
     def occurrences(self, analysis: Analysis, sentence: Sentence) -> list[Span]:
-        """Spans where the classes of ``find`` follow each other in the sentence."""
-        first = analysis.find(self.find[0], sentence.span)
+        """Spans where the classes of ``find`` follow each other in the sentence, each at most
+        ``gap`` words after the previous (at most :data:`MAX_OCCURRENCES`)."""
+        first = analysis.find(self.find[0], sentence.span)[:MAX_OCCURRENCES]
         if len(self.find) == 1:
             return [analysis.hit_span(i) for i in first]
+        later = [analysis.class_id(name) for name in self.find[1:]]
+        if min(later) < 0:
+            return []
+        reach = (self.gap + 1) * CHARS_PER_WORD
         spans: list[Span] = []
-        later = [analysis.find(name, sentence.span) for name in self.find[1:]]
-        if not all(later):
-            return spans
+        hits = analysis.hits
         for index in first:
-            end = analysis.hits.ends[index]
-            for candidates in later:
-                following = [c for c in candidates if analysis.hits.starts[c] >= end
-                             and analysis.words_between(end, analysis.hits.starts[c]) <= self.gap]
-                if not following:
+            end = hits.ends[index]
+            for class_id in later:
+                window = min(sentence.span.end, end + reach)
+                following = next((c for c in hits.in_range(class_id, end, window)
+                                  if analysis.words_between(end, hits.starts[c]) <= self.gap), None)
+                if following is None:
                     break
-                end = analysis.hits.ends[following[0]]
+                end = hits.ends[following]
             else:
-                spans.append(Span(analysis.hits.starts[index], end))
+                spans.append(Span(hits.starts[index], end))
         return spans
 
 
@@ -554,7 +579,7 @@ class DisclosureChecker:
         return None
 
     def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
-        if not all(c.on_page(analysis) for c in self.require):
+        if not all(c.on_page(analysis) is not None for c in self.require):
             return []
         first = self._first_trigger(analysis, candidates)
         if first is None:
@@ -564,22 +589,22 @@ class DisclosureChecker:
         text = analysis.text(span)
         for condition in self.accept:
             found = condition.on_page(analysis)
-            if found:
+            if found is not None:
                 return [_dropped(span, message, text,
-                                 f"satisfied by '{analysis.hit_text(found[0])}'")]
+                                 f"satisfied by '{analysis.hit_text(found)}'")]
         severity = relation.severity or self.rule.severity
         reasons = [relation.reason] if relation.reason else []
         for condition in self.escalate:
-            if condition.severity and condition.severity > severity and condition.on_page(analysis):
+            if condition.severity and condition.severity > severity and \
+                    condition.on_page(analysis) is not None:
                 severity = condition.severity
                 reasons.append(condition.reason or f"raised to {severity}")
         for condition in self.near_miss:
             found = condition.on_page(analysis)
-            if found:
+            if found is not None:
                 severity = condition.severity or severity
                 message = condition.message or message
-                reasons.append("found a variant that does not qualify: "
-                               f"'{analysis.hit_text(found[0])}'")
+                reasons.append(f"found a variant that does not qualify: '{analysis.hit_text(found)}'")
                 break
         if severity == Severity.OFF:
             return []
