@@ -256,16 +256,29 @@ class Analysis:
         }
         return Hedging(boosters=self._cue_words("booster", clause.start, end), **hedges)
 
-    def negated(self, clause: Span, claim: Span) -> str | None:
-        """The cue that negates ``claim`` ("no guarantee", "not a cure"): a negation in the
-        same clause at most :data:`NEGATION_WORDS` words before the claim. Cues inside the
-        claim belong to it ("no risk")."""
+    def negated(self, clause: Span, claim: Span, parts: Sequence[str] = ()) -> str | None:
+        """The cue that negates ``claim`` ("no guarantee", "not a cure", "do not cure"): a
+        negation in the same clause at most :data:`NEGATION_WORDS` words before the claim, or
+        between its parts. Cues inside a hit of one of the claim's own classes (``parts``)
+        belong to the claim ("no risk")."""
         cue = None
         window = max(clause.start, claim.start - (NEGATION_WORDS + 1) * 24)
-        for index in self.find("negation", Span(window, claim.start)):
-            if self.words_between(self.hits.ends[index], claim.start) <= NEGATION_WORDS:
-                cue = self.hit_text(index)
+        for index in self.find("negation", Span(window, claim.end)):
+            start, end = self.hits.starts[index], self.hits.ends[index]
+            if start >= claim.start and any(self._covered(name, start, end) for name in parts):
+                continue
+            if end <= claim.start and self.words_between(end, claim.start) > NEGATION_WORDS:
+                continue
+            cue = self.hit_text(index)
         return cue
+
+    def _covered(self, name: str, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies inside a hit of class ``name``."""
+        class_id = self.class_id(name)
+        if class_id < 0:
+            return False
+        return any(self.hits.starts[i] <= start and end <= self.hits.ends[i]
+                   for i in self.hits.in_range(class_id, max(0, start - 80), end + 80))
 
     def reported(self, sentence: Sentence, claim: Span) -> str | None:
         """Reported, attributed or critical speech before the claim in its sentence

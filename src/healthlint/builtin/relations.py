@@ -339,11 +339,12 @@ class Verdict:
 
 def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
           reasons: list[str], evidence: Evidence, floor: Severity | None,
-          lower: Sequence[Condition] = ()) -> Verdict:
-    """The evidence model's arithmetic, shared by every claim-like kind."""
+          lower: Sequence[Condition] = (), parts: Sequence[str] = ()) -> Verdict:
+    """The evidence model's arithmetic, shared by every claim-like kind; ``parts`` are the
+    classes the claim is made of (a negation inside one of their hits belongs to it)."""
     clause = analysis.clause_at(sentence, claim.start)
     if evidence.negation:
-        cue = analysis.negated(clause, claim)
+        cue = analysis.negated(clause, claim, parts)
         if cue:
             return Verdict(Severity.OFF, (), f"negated by '{cue}'")
     if evidence.reported_speech:
@@ -453,7 +454,7 @@ class ClaimChecker:
                 base = condition.severity
                 reasons.append(condition.reason or f"raised to {base}")
         verdict = weigh(analysis, sentence, claim, base, reasons, self.evidence,
-                        relation.floor or self.evidence.floor, self.lower)
+                        relation.floor or self.evidence.floor, self.lower, relation.find)
         if verdict.dropped:
             return _dropped(claim, message, text, verdict.dropped)
         return Finding(claim, verdict.severity,
