@@ -61,7 +61,7 @@ class Lexicon:
 
     def load_terms_dir(self, folder: Path) -> None:
         for path in sorted(folder.glob("*.txt")):
-            self.terms.add(read_term_file(path))
+            self.terms.add(read_term_file(path, validate=False))
 
     def load_user_file(self, path: Path) -> None:
         """A user's vocabulary: a phrase file, or YAML ``{vocabularies: {name: {terms: [...]}}}``
@@ -154,15 +154,19 @@ class Lexicon:
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise OptionError(f"unknown term class {name!r}{hint}", key)
 
-    def check(self) -> None:
-        """Resolve every class once (unknown includes, cycles, bad phrases are errors)."""
-        for name, term_class in self.terms.classes.items():
-            try:
-                self.terms.resolve(name)
-            except TermError as exc:
-                raise RuleError(f"term class {name!r}: {exc}", path=term_class.origin) from None
-            except RuleError as exc:
-                raise RuleError(exc.reason, path=term_class.origin) from None
+    def prepare(self) -> Scanner:
+        """Compile the scanner now, so a bad phrase, an unknown include or a cycle stops the
+        run at start-up with its file and line rather than at the first page."""
+        try:
+            return self.scanner
+        except TermError as exc:
+            raise RuleError(f"term classes: {exc}") from None
+        except RuleError as exc:
+            if exc.path:
+                raise
+            origin = next((c.origin for c in self.terms.classes.values()
+                           if f"{c.name!r}" in exc.reason), None)
+            raise RuleError(exc.reason, path=origin) from None
 
     # Scanning -------------------------------------------------------------
 

@@ -260,7 +260,7 @@ def load_rules(
                     )
             rules[rule.code] = loaded
             slugs[rule.slug] = str(rule_path)
-    lexicon.check()
+    lexicon.prepare()
     return RuleSet(rules=rules, lexicon=lexicon, profiles=profiles, categories=categories)
 
 

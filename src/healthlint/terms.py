@@ -270,18 +270,23 @@ class TermClass:
     """One named phrase list."""
 
     name: str
-    phrases: tuple[str, ...]
-    """The phrase lines as written (``@other`` includes resolved by :class:`TermSet`)."""
+    entries: tuple[tuple[str, int, bool], ...]
+    """``(phrase as written, file line, case-sensitive)``; ``=`` already removed."""
     includes: tuple[str, ...] = ()
-    exact: tuple[str, ...] = ()
-    """Case-sensitive phrase lines (written with a leading ``=``), without the ``=``."""
     description: str = ""
     origin: str = ""
-    lines: tuple[int, ...] = ()
-    """The file line of each phrase, for error messages."""
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        return tuple(text for text, _, exact in self.entries if not exact)
+
+    @property
+    def exact(self) -> tuple[str, ...]:
+        """Case-sensitive phrase lines (written with a leading ``=``), without the ``=``."""
+        return tuple(text for text, _, exact in self.entries if exact)
 
 
-def read_term_file(path: Path, name: str | None = None) -> TermClass:
+def read_term_file(path: Path, name: str | None = None, *, validate: bool = True) -> TermClass:
     """Read one phrase file (``<class>.txt``); syntax errors name the file and line."""
     name = name or path.stem
     if not _CLASS_NAME.match(name):
@@ -291,21 +296,22 @@ def read_term_file(path: Path, name: str | None = None) -> TermClass:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"cannot read term file: {exc}", path=str(path)) from None
-    return parse_terms(text, name, origin=str(path))
+    return parse_terms(text, name, origin=str(path), validate=validate)
 
 
 def parse_terms(text: str, name: str, *, origin: str = "<terms>",
-                first_line: int = 1) -> TermClass:
-    phrases: list[str] = []
-    exact: list[str] = []
+                first_line: int = 1, validate: bool = True) -> TermClass:
+    """Read phrase lines. With ``validate`` every phrase is expanded at once, so an error
+    names its line now; without, expansion (and its errors, still with file and line) waits
+    until the class is resolved, which a cached matcher never needs."""
+    entries: list[tuple[str, int, bool]] = []
     includes: list[str] = []
-    lines: list[int] = []
     description: list[str] = []
     leading = True
     for number, raw in enumerate(text.splitlines(), first_line):
         line = raw.strip()
         if not line:
-            leading = leading and not phrases
+            leading = leading and not entries
             continue
         if line.startswith("#"):
             if leading:
@@ -318,14 +324,18 @@ def parse_terms(text: str, name: str, *, origin: str = "<terms>",
                 raise RuleError(f"'{line}' does not name a term class", path=origin, line=number)
             includes.append(target)
             continue
-        try:
-            _expand(line.lstrip("="))
-        except TermError as exc:
-            raise RuleError(f"phrase {line!r}: {exc}", path=origin, line=number) from None
-        (exact if line.startswith("=") else phrases).append(line.lstrip("="))
-        lines.append(number)
-    return TermClass(name, tuple(phrases), tuple(includes), tuple(exact),
-                     " ".join(description), origin, tuple(lines))
+        phrase = line.lstrip("=")
+        if validate:
+            _checked_expand(phrase, origin, number)
+        entries.append((phrase, number, line.startswith("=")))
+    return TermClass(name, tuple(entries), tuple(includes), " ".join(description), origin)
+
+
+def _checked_expand(phrase: str, origin: str, line: int) -> tuple[str, ...]:
+    try:
+        return _expand(phrase)
+    except TermError as exc:
+        raise RuleError(f"phrase {phrase!r}: {exc}", path=origin, line=line) from None
 
 
 @dataclass
@@ -341,12 +351,10 @@ class TermSet:
             return
         self.classes[term_class.name] = TermClass(
             term_class.name,
-            old.phrases + term_class.phrases,
+            old.entries + term_class.entries,
             old.includes + term_class.includes,
-            old.exact + term_class.exact,
             old.description or term_class.description,
             old.origin,
-            old.lines + term_class.lines,
         )
 
     def add_phrases(self, name: str, phrases: Iterable[str], *, origin: str) -> None:
@@ -373,11 +381,12 @@ class TermSet:
                 raise RuleError(f"unknown term class {current!r}"
                                 + (f" (included by {stack[-1]!r})" if stack else ""))
             done.add(current)
-            for phrase in term_class.phrases:
-                forms.update(_expand(phrase))
-            for phrase in term_class.exact:
-                for form in _exact_forms(phrase):
-                    exact.add(form)
+            for phrase, line, case_sensitive in term_class.entries:
+                expanded = _checked_expand(phrase, term_class.origin, line)
+                if case_sensitive:
+                    exact.update(_exact_forms(phrase))
+                else:
+                    forms.update(expanded)
             for included in term_class.includes:
                 visit(included, (*stack, current))
 
@@ -388,7 +397,7 @@ class TermSet:
         digest = hashlib.sha256()
         for name in sorted(self.classes):
             c = self.classes[name]
-            digest.update(repr((name, c.phrases, c.includes, c.exact)).encode())
+            digest.update(repr((name, c.entries, c.includes)).encode())
         return digest.hexdigest()
 
 
