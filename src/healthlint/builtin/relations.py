@@ -134,6 +134,9 @@ CLAIM_OPTIONS: dict[str, Any] = {
         "scopes": {"type": "array", "items": {"type": "string"}},
     },
 }
+_PAGE_TESTS = {"type": "array", "items": {"oneOf": [_CONDITION, _RELATION]},
+               "description": "Conditions on the whole page, or relations that must occur in "
+                              "one of its sentences."}
 DISCLOSURE_OPTIONS: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -142,11 +145,13 @@ DISCLOSURE_OPTIONS: dict[str, Any] = {
         "terms": _TERMS,
         "shapes": _SHAPES,
         "triggers": {"type": "array", "items": _RELATION, "minItems": 1},
-        "require": _CONDITIONS,
-        "accept": _CONDITIONS,
-        "near_miss": _CONDITIONS,
-        "escalate": _CONDITIONS,
+        "require": _PAGE_TESTS,
+        "accept": _PAGE_TESTS,
+        "near_miss": _PAGE_TESTS,
+        "escalate": _PAGE_TESTS,
         "canonical": {"type": "string"},
+        "information": {"type": "integer", "minimum": 0, "maximum": 3,
+                        "description": "Levels an informational page lowers the finding by."},
     },
 }
 ENUMERATION_OPTIONS: dict[str, Any] = {
@@ -554,15 +559,53 @@ class ClaimKind:
         )
 
 
+@dataclass(frozen=True)
+class PageTest:
+    """A page-level test: a condition on the whole page, or a relation that must occur (with
+    its ``with`` and without its ``unless`` conditions) in one of the page's sentences."""
+
+    condition: Condition | None = None
+    relation: Relation | None = None
+
+    @property
+    def severity(self) -> Severity | None:
+        return self.condition.severity if self.condition else self.relation.severity  # type: ignore[union-attr]
+
+    @property
+    def reason(self) -> str:
+        return self.condition.reason if self.condition else self.relation.reason  # type: ignore[union-attr]
+
+    @property
+    def message(self) -> str | None:
+        return self.condition.message if self.condition else self.relation.message  # type: ignore[union-attr]
+
+    def found(self, analysis: Analysis) -> str | None:
+        """The text that makes the test hold on the page, if it does."""
+        if self.condition is not None:
+            index = self.condition.on_page(analysis)
+            return analysis.hit_text(index) if index is not None else None
+        relation = self.relation
+        assert relation is not None
+        class_id = analysis.class_id(relation.find[0])
+        for sentence_index in analysis.sentences_with([class_id] if class_id >= 0 else []):
+            sentence = analysis.sentences[sentence_index]
+            for span in relation.occurrences(analysis, sentence):
+                if all(c.holds(analysis, sentence, span) for c in relation.with_) and \
+                        not any(c.holds(analysis, sentence, span) for c in relation.unless):
+                    return " ".join(analysis.text(span).split())
+        return None
+
+
 @dataclass
 class DisclosureChecker:
     rule: Rule
     triggers: tuple[Relation, ...]
-    require: tuple[Condition, ...]
-    accept: tuple[Condition, ...]
-    near_miss: tuple[Condition, ...]
-    escalate: tuple[Condition, ...]
+    require: tuple[PageTest, ...]
+    accept: tuple[PageTest, ...]
+    near_miss: tuple[PageTest, ...]
+    escalate: tuple[PageTest, ...]
     canonical: str | None
+    information: int = 1
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -580,7 +623,7 @@ class DisclosureChecker:
         return None
 
     def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
-        if not all(c.on_page(analysis) is not None for c in self.require):
+        if not all(test.found(analysis) is not None for test in self.require):
             return []
         first = self._first_trigger(analysis, candidates)
         if first is None:
@@ -588,25 +631,29 @@ class DisclosureChecker:
         relation, span = first
         message = relation.message or self.rule.message
         text = analysis.text(span)
-        for condition in self.accept:
-            found = condition.on_page(analysis)
+        for test in self.accept:
+            found = test.found(analysis)
             if found is not None:
-                return [_dropped(span, message, text,
-                                 f"satisfied by '{analysis.hit_text(found)}'")]
+                return [_dropped(span, message, text, f"satisfied by '{found}'")]
         severity = relation.severity or self.rule.severity
         reasons = [relation.reason] if relation.reason else []
-        for condition in self.escalate:
-            if condition.severity and condition.severity > severity and \
-                    condition.on_page(analysis) is not None:
-                severity = condition.severity
-                reasons.append(condition.reason or f"raised to {severity}")
-        for condition in self.near_miss:
-            found = condition.on_page(analysis)
+        for test in self.escalate:
+            if test.severity and test.severity > severity and test.found(analysis) is not None:
+                severity = test.severity
+                reasons.append(test.reason or f"raised to {severity}")
+        for test in self.near_miss:
+            found = test.found(analysis)
             if found is not None:
-                severity = condition.severity or severity
-                message = condition.message or message
-                reasons.append(f"found a variant that does not qualify: '{analysis.hit_text(found)}'")
+                severity = test.severity or severity
+                message = test.message or message
+                reasons.append(f"found a variant that does not qualify: '{found}'")
                 break
+        if self.information and analysis.genre == "information":
+            lowered = severity.shifted(-self.information, floor=Severity.INFO)
+            if lowered != severity:
+                reasons.append(f"lowered from {severity} because the page reads as information, "
+                               "not promotion")
+                severity = lowered
         if severity == Severity.OFF:
             return []
         fix = None
@@ -616,6 +663,17 @@ class DisclosureChecker:
         reason = "; ".join(r for r in reasons if r)
         return [Finding(span, severity, render_message(message, text, reason), fix,
                         notes=tuple(r for r in reasons if r))]
+
+
+def _page_tests(entries: Any, lexicon: Lexicon, rule: Rule, key: str) -> tuple[PageTest, ...]:
+    tests = []
+    for index, entry in enumerate(entries or ()):
+        if isinstance(entry, Mapping) and "find" in entry:
+            [relation] = _relations([entry], lexicon, rule, f"{key}[{index}]")
+            tests.append(PageTest(relation=relation))
+        else:
+            tests.append(PageTest(condition=_condition(entry, lexicon, rule, (key, index))))
+    return tuple(tests)
 
 
 class DisclosureKind:
@@ -629,11 +687,12 @@ class DisclosureKind:
         return DisclosureChecker(
             rule=rule,
             triggers=_relations(options["triggers"], lexicon, rule, "triggers"),
-            require=_conditions(options.get("require"), lexicon, rule, "require"),
-            accept=_conditions(options["accept"], lexicon, rule, "accept"),
-            near_miss=_conditions(options.get("near_miss"), lexicon, rule, "near_miss"),
-            escalate=_conditions(options.get("escalate"), lexicon, rule, "escalate"),
+            require=_page_tests(options.get("require"), lexicon, rule, "require"),
+            accept=_page_tests(options["accept"], lexicon, rule, "accept"),
+            near_miss=_page_tests(options.get("near_miss"), lexicon, rule, "near_miss"),
+            escalate=_page_tests(options.get("escalate"), lexicon, rule, "escalate"),
             canonical=options.get("canonical"),
+            information=int(options.get("information", 1)),
         )
 
 
