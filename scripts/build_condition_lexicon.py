@@ -286,6 +286,8 @@ def clean(name: str) -> tuple[str | None, str]:
     if text.isupper() and " " in text:
         text = text.lower()  # an OMIM-style title in capitals, not an acronym
     tokens = text.split(" ")
+    if any(not any(ch.isalnum() for ch in t) for t in tokens):
+        return None, "punctuation (a code-book, inverted or compound name)"
     if any("." in t and t not in ("St.", "st.") for t in tokens):
         return None, "punctuation (a code-book, inverted or compound name)"
     if len(tokens) > MAX_WORDS:
@@ -431,6 +433,11 @@ def eponym_vocabulary(terms: dict[str, Term]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _surfaces(phrase: str) -> set[str]:
+    """Every text a generated phrase matches, case folded."""
+    return {t.lower() for v in expand(phrase, ("<generated>", 0)) for t in surfaces(v, False)}
+
+
 def build(terms: dict[str, Term], wellness: set[str]) -> Build:
     """Normalise every name; keep one phrase per canonical key."""
     result = Build()
@@ -462,8 +469,21 @@ def build(terms: dict[str, Term], wellness: set[str]) -> Build:
             score = (0 if rank == 0 else 10) + (0 if "-" in text else 1)
             if key not in preferred or score < preferred[key][0]:
                 preferred[key] = (score, phrase)
-    for key in sorted(preferred):
-        result.phrases[key] = preferred[key][1]
+    # Different keys can still match the same texts ("Ewings sarcoma" is one spelling of
+    # "Ewing['s|s] sarcoma"): keep a phrase only if it matches something new, trying
+    # the phrases that match most first.
+    matched: set[str] = set()
+    candidates = sorted(preferred.items(), key=lambda kv: (-len(_surfaces(kv[1][1])), kv[1][0], kv[0]))
+    kept: dict[str, str] = {}
+    for key, (_, phrase) in candidates:
+        texts = _surfaces(phrase)
+        if texts <= matched:
+            result.drop("spelling of a phrase already kept", phrase)
+            continue
+        matched |= texts
+        kept[key] = phrase
+    for key in sorted(kept):
+        result.phrases[key] = kept[key]
     return result
 
 
