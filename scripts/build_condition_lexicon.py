@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import itertools
 import re
 import sys
 import unicodedata
@@ -50,7 +51,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lexicon_syntax import LexiconError, expand, parse_file, surfaces  # noqa: E402
+from lexicon_syntax import LexiconError, expand, parse_file, surfaces
+
+RIGHT_QUOTE = "\u2019"
+
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 REPO = Path(__file__).resolve().parents[1]
 TERMS = REPO / "rules" / "health" / "terms"
@@ -60,7 +69,7 @@ MAX_WORDS = 5
 # Names dropped from the index, matched against the whole normalised name (lower case).
 # Ordinary words whose everyday sense is not a disease ("cold" is a temperature, "shock"
 # a surprise, "leeches" an animal):
-ORDINARY_WORDS = frozenset(
+ORDINARY_WORDS = _words(
     """
     ache aches affliction ageing aging alcohol appetite bends bite bites blister blisters
     block boil boils bruise bump burn burns carrier chill chills cold colds corn corns
@@ -68,57 +77,57 @@ ORDINARY_WORDS = frozenset(
     habit hunger itch leeches mass moles obsession panic plague runs sadness scab scar
     shock sore sores spots sting stings strain stress swelling thirst tic tics wasting
     weakness wound gas stone stones
-    """.split()
+    """
 )
 # Generic class words that name no condition by themselves ("syndrome", "disorder"):
-GENERIC_WORDS = frozenset(
+GENERIC_WORDS = _words(
     """
     abnormality acute chronic condition conditions defect deficiency disability disease
     diseases disorder disorders handicap illness infection infections injuries injury
     lesion lesions neoplasm sickness syndrome syndromes trauma tumor tumour ulcer
-    """.split()
+    """
 )
 # Everyday words that do name a condition in health copy but also name a normal state
 # or a wellness topic; rules/health/terms/condition.txt decides their senses by hand
 # ("anxiety" yes, "stress" and "fatigue" no, "cancer" and "stroke" with care):
-HAND_CURATED = frozenset(
+HAND_CURATED = _words(
     """
     allergy anxiety bloating cancer cough dizziness fatigue flu fracture headache
     headaches hiccups hives inflammation insomnia lameness malaise mood nausea
     overweight pain palsy paralysis poisoning rash sneezing spasm sprain stiffness
     stroke tiredness wart warts wheezing
-    """.split()
+    """
 )
 # Outdated or stigmatising names the ontology keeps as synonyms, and paraphilias: no
 # health product is sold against them, and a finding should never quote them.
-OUTDATED_NAMES = frozenset(
+OUTDATED_NAMES = _words(
     """
     bestiality cretinism exhibitionism fetishism freemartinism gargoylism
     hermaphroditism leprechaunism mongolism paedophilia pedophilia transvestism
     voyeurism
-    """.split()
+    """
 )
-OUTDATED_WORDS = frozenset("retardation retarded idiocy imbecility mongoloid cretinoid".split())
+OUTDATED_WORDS = _words("retardation retarded idiocy imbecility mongoloid cretinoid")
 STOPLIST = ORDINARY_WORDS | GENERIC_WORDS | HAND_CURATED | OUTDATED_NAMES
 
 # A capitalised word before one of these heads is an eponym: write it with and
 # without the possessive ("Hodgkin lymphoma", "Hodgkin's lymphoma", "Hodgkins lymphoma").
-EPONYM_HEADS = frozenset(
+EPONYM_HEADS = _words(
     """
     disease syndrome palsy lymphoma sarcoma tumor tumour disorder thyroiditis esophagus
     phenomenon contracture cyst neuroma anomaly ataxia dystrophy encephalopathy
     encephalitis arthritis fracture neuralgia ulcer anemia angina chorea
-    """.split()
+    """
 )
 
 # Heads a page writes in the plural ("ovarian cysts", "kidney stones").
 PLURAL_HEADS: dict[str, str] = {
-    **{w: "[s]" for w in """
+    **dict.fromkeys(_words("""
         disease disorder infection tumor tumour cancer cyst ulcer stone polyp wart
         fracture lesion migraine headache seizure aneurysm cataract sprain spasm cramp
         bunion carcinoma lymphoma sarcoma adenoma neoplasm infarction malformation defect
         condition tear hernia fibroid nodule boil blister sore
-        """.split()},
+        """), "[s]"),
     "abscess": "[es]",
     "allergy": "{y|ies}",
     "injury": "{y|ies}",
@@ -256,7 +265,7 @@ def canonical_key(name: str) -> str:
     """What two spellings of one name share: case, possessives, hyphens, accents."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("’", "'").replace("-", " ")
+    text = text.replace(RIGHT_QUOTE, "'").replace("-", " ")
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"s'(?=\s|$)", "s", text)
     return " ".join(text.split())
@@ -266,13 +275,13 @@ def _looks_like_acronym(token: str) -> bool:
     """``GvHD``, ``aCML``, ``CDGIIa``: two capitals in a word, or a capital after a small."""
     letters = [ch for ch in token if ch.isalpha()]
     return sum(ch.isupper() for ch in letters) >= 2 or any(
-        a.islower() and b.isupper() for a, b in zip(token, token[1:], strict=False)
+        a.islower() and b.isupper() for a, b in itertools.pairwise(token)
     )
 
 
 def clean(name: str) -> tuple[str | None, str]:
     """A DO name as a plain phrase, or ``None`` and the reason it was dropped."""
-    text = unicodedata.normalize("NFC", name).replace("’", "'").strip()
+    text = unicodedata.normalize("NFC", name).replace(RIGHT_QUOTE, "'").strip()
     text = re.sub("[\u2010\u2011\u2013\u2014]", "-", text)
     text = re.sub(r"\s*[(\[][^()\[\]]*[)\]]", "", text)
     text = QUALIFIERS.sub("", text).strip(" ,")
@@ -298,7 +307,8 @@ def clean(name: str) -> tuple[str | None, str]:
         return None, "outdated or stigmatising name"
     masked = TYPE_NUMBER.sub("type", text)
     for token in masked.split(" "):
-        if ROMAN.match(token) or (any(ch.isdigit() for ch in token) and not DIGIT_TOKENS.match(token)):
+        coded = any(ch.isdigit() for ch in token) and not DIGIT_TOKENS.match(token)
+        if coded or ROMAN.match(token):
             return None, "number, roman numeral or code"
     if len(tokens) == 1 and (len(text) < SHORTEST_SINGLE_WORD or _looks_like_acronym(text)):
         return None, "acronym or abbreviation"
@@ -426,8 +436,13 @@ def eponym_vocabulary(terms: dict[str, Term]) -> frozenset[str]:
     found: set[str] = set()
     for term in terms.values():
         for name in term.names:
-            for token in name.replace("’", "'").split():
-                bare = token[:-2] if token.endswith("'s") else token[:-1] if token.endswith("s'") else ""
+            for token in name.replace(RIGHT_QUOTE, "'").split():
+                if token.endswith("'s"):
+                    bare = token[:-2]
+                elif token.endswith("s'"):
+                    bare = token[:-1]
+                else:
+                    continue
                 if bare[:1].isupper() and bare.isalpha():
                     found.add(bare.lower())
     return frozenset(found)
@@ -473,7 +488,9 @@ def build(terms: dict[str, Term], wellness: set[str]) -> Build:
     # "Ewing['s|s] sarcoma"): keep a phrase only if it matches something new, trying
     # the phrases that match most first.
     matched: set[str] = set()
-    candidates = sorted(preferred.items(), key=lambda kv: (-len(_surfaces(kv[1][1])), kv[1][0], kv[0]))
+    candidates = sorted(
+        preferred.items(), key=lambda kv: (-len(_surfaces(kv[1][1])), kv[1][0], kv[0])
+    )
     kept: dict[str, str] = {}
     for key, (_, phrase) in candidates:
         texts = _surfaces(phrase)
@@ -489,8 +506,8 @@ def build(terms: dict[str, Term], wellness: set[str]) -> Build:
 
 def release_dates(release: Release) -> list[str]:
     """Release dates named by the inputs' ``data-version`` lines."""
-    dates = {m.group(1) for v in release.versions for m in [re.search(r"(\d{4}-\d{2}-\d{2})", v)] if m}
-    return sorted(dates)
+    found = (re.search(r"\d{4}-\d{2}-\d{2}", version) for version in release.versions)
+    return sorted({match.group(0) for match in found if match})
 
 
 def render(result: Build, release: Release, command: str) -> str:
@@ -523,10 +540,14 @@ def _relative(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("inputs", nargs="+", type=Path, help="doid.obo, HumanDO.tsv or subset .obo files")
+    parser.add_argument(
+        "inputs", nargs="+", type=Path, help="doid.obo, HumanDO.tsv or subset .obo files"
+    )
     parser.add_argument("--out", type=Path, default=TERMS / "condition_index.txt")
     parser.add_argument("--wellness", type=Path, default=TERMS / "wellness.txt")
-    parser.add_argument("--check", action="store_true", help="exit 1 if --out differs from a fresh build")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if --out differs from a fresh build"
+    )
     parser.add_argument("--report", action="store_true", help="print why names were dropped")
     args = parser.parse_args(argv)
 
@@ -538,7 +559,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"build_condition_lexicon: {exc}", file=sys.stderr)
         return 2
     result = build(terms, wellness)
-    command = "python scripts/build_condition_lexicon.py INPUTS... (see rules/health/terms/SOURCES.md)"
+    command = (
+        "python scripts/build_condition_lexicon.py INPUTS... (see rules/health/terms/SOURCES.md)"
+    )
     text = render(result, release, command)
     if args.report:
         print(f"terms read: {len(terms)}; phrases kept: {len(result.phrases)}")

@@ -5,7 +5,7 @@
 Every file is parsed (a bad file is reported and the others still are), every include
 resolved, and each class's size printed: phrase lines and distinct expanded variants,
 includes followed. Classes that must not share a phrase (``DISJOINT``) are compared the
-way the matcher reads them: case folded unless ``=``, ``’`` as ``'``, a hyphen as a
+way the matcher reads them: case folded unless ``=``, a right single quote as ``'``, a hyphen as a
 hyphen, a space or nothing. ``--overlaps`` also lists phrases shared by other classes,
 which is allowed (a word can be a product noun and a device) but worth a look.
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lexicon_syntax import LexiconError, TermFile, parse_file, resolve, surfaces  # noqa: E402
+from lexicon_syntax import LexiconError, TermFile, parse_file, resolve, surfaces
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO / "rules" / "health" / "terms"
@@ -80,7 +80,8 @@ def summarise(files: dict[str, TermFile], name: str, report: Report) -> ClassSum
         where = f"{files[origin].path}:{phrase.line}: {phrase.source}"
         texts = {t for v in phrase.variants for t in surfaces(v, phrase.case_sensitive)}
         for variant in phrase.variants:
-            variants.add((variant if phrase.case_sensitive else variant.lower(), phrase.case_sensitive))
+            folded = variant if phrase.case_sensitive else variant.lower()
+            variants.add((folded, phrase.case_sensitive))
         for text in texts:
             summary.matched.setdefault(text, where)
         if origin == name:
@@ -131,7 +132,9 @@ def check(directory: Path, overlaps: bool = False) -> Report:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--overlaps", action="store_true", help="list phrases shared between any classes")
+    parser.add_argument(
+        "--overlaps", action="store_true", help="list phrases shared between any classes"
+    )
     args = parser.parse_args(argv)
     if not args.directory.is_dir():
         print(f"check_lexicons: no such directory: {args.directory}", file=sys.stderr)
@@ -146,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.overlaps:
         for (a, b), shared in sorted(report.overlaps.items()):
             if (a, b) not in DISJOINT:
-                print(f"overlap {a} / {b} ({len(shared)}): " + "; ".join(s.split(":")[0] for s in shared[:12]))
+                examples = "; ".join(line.split(":")[0] for line in shared[:12])
+                print(f"overlap {a} / {b} ({len(shared)}): {examples}")
     for line in report.errors:
         print(f"error: {line}", file=sys.stderr)
     return 1 if report.errors else 0

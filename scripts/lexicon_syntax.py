@@ -2,8 +2,9 @@
 
 One phrase a line; ``#`` comments; ``@class`` includes; ``=`` case-sensitive phrases;
 ``word[a|b]`` optional endings; ``x{a|b}y`` required alternatives; ``(word)`` an optional
-whole word. Characters allowed in words: letters, digits and ``' ’ - + . & /``. A line
-may expand to at most 256 variants, and every variant must hold a letter or a digit.
+whole word. Characters allowed in words: letters, digits, ``' - + . & /`` and the right
+single quote (read as ``'``). A line may expand to at most 256 variants, and every
+variant must hold a letter or a digit.
 
 The scripts in this folder (the condition-lexicon generator and the lexicon checker)
 use this module; it needs only the standard library, so it runs before healthlint is
@@ -20,7 +21,8 @@ from pathlib import Path
 
 MAX_VARIANTS = 256
 CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-WORD_PUNCTUATION = frozenset("'’-+.&/")
+RIGHT_QUOTE = "\u2019"
+WORD_PUNCTUATION = frozenset("'-+.&/" + RIGHT_QUOTE)
 
 
 class LexiconError(ValueError):
@@ -206,7 +208,8 @@ def resolve(files: dict[str, TermFile], name: str) -> list[tuple[Phrase, str]]:
         out.extend((phrase, current) for phrase in term_file.phrases)
         for target, number in term_file.includes:
             if target in stack:
-                raise LexiconError(term_file.path, number, f"include cycle: {' -> '.join((*stack, target))}")
+                cycle = " -> ".join((*stack, target))
+                raise LexiconError(term_file.path, number, f"include cycle: {cycle}")
             if target not in files:
                 raise LexiconError(term_file.path, number, f"unknown class @{target}")
             visit(target, (*stack, target))
@@ -216,9 +219,10 @@ def resolve(files: dict[str, TermFile], name: str) -> list[tuple[Phrase, str]]:
 
 
 def surfaces(variant: str, case_sensitive: bool) -> Iterator[str]:
-    """Texts a variant matches, for overlap checks: case folded unless ``=``, ``’`` as
-    ``'``, and each hyphen as hyphen, space or nothing (at most 4 hyphens spread out)."""
-    text = variant.replace("’", "'")
+    """Texts a variant matches, for overlap checks: case folded unless ``=``, a right
+    single quote as ``'``, and each hyphen as hyphen, space or nothing (at most 4 hyphens
+    spread out)."""
+    text = variant.replace(RIGHT_QUOTE, "'")
     if not case_sensitive:
         text = text.lower()
     pieces = text.split("-")

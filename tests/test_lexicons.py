@@ -66,9 +66,14 @@ def test_no_wellness_phrase_is_in_the_condition_class(shipped: checker.Report) -
     assert checker.compare(shipped.classes["condition"], shipped.classes["wellness"]) == []
 
 
-@pytest.mark.parametrize("text", ["energy", "focus", "glow", "stress", "brain fog", "immune support",
-                                  "healthy joints", "restful sleep", "mood", "metabolism", "hot flashes"])
-def test_structure_function_words_are_wellness_not_disease(shipped: checker.Report, text: str) -> None:
+WELLNESS_WORDS = ["energy", "focus", "glow", "stress", "brain fog", "immune support",
+                  "healthy joints", "restful sleep", "mood", "metabolism", "hot flashes"]
+
+
+@pytest.mark.parametrize("text", WELLNESS_WORDS)
+def test_structure_function_words_are_wellness_not_disease(
+    shipped: checker.Report, text: str
+) -> None:
     assert matches(shipped, "wellness", text)
     assert not matches(shipped, "condition", text)
 
@@ -105,7 +110,8 @@ def test_condition_index_header_names_source_release_and_licence() -> None:
     ("cur{e|es|ed|ing}", ["cure", "cures", "cured", "curing"]),
     ("reduce[s|d] (the) risk of", ["reduce the risk of", "reduce risk of", "reduces the risk of",
                                     "reduces risk of", "reduced the risk of", "reduced risk of"]),
-    ("{stem|progenitor} cell[s]", ["stem cell", "stem cells", "progenitor cell", "progenitor cells"]),
+    ("{stem|progenitor} cell[s]",
+     ["stem cell", "stem cells", "progenitor cell", "progenitor cells"]),
     ("Alzheimer['s|s]", ["Alzheimer", "Alzheimer's", "Alzheimers"]),
     ("NAD+", ["NAD+"]),
 ])
@@ -155,8 +161,9 @@ def test_hyphens_match_hyphen_space_or_nothing() -> None:
 
 # --- the checker ---------------------------------------------------------------------
 
-def test_checker_fails_on_overlap_and_still_reports_other_files(tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_checker_fails_on_overlap_and_still_reports_other_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "condition.txt").write_text("# diseases\nacne\nanti-aging\n", encoding="utf-8")
     (tmp_path / "wellness.txt").write_text("# not diseases\nanti aging\nglow\n", encoding="utf-8")
     (tmp_path / "broken.txt").write_text("# bad\ngood line\nbad, line\n", encoding="utf-8")
@@ -226,7 +233,10 @@ id: has_symptom
 name: has symptom
 """
 
-TSV = 'id\tlabel\tsubClassOf\n"DOID:8"\t"leukaemia"\t"cancer"\n"DOID:5"\t"wobble disease"\t"disease"\n'
+TSV = (
+    'id\tlabel\tsubClassOf\n"DOID:8"\t"leukaemia"\t"cancer"\n'
+    '"DOID:5"\t"wobble disease"\t"disease"\n'
+)
 
 
 def build_demo(tmp_path: Path) -> tuple[Path, list[str]]:
