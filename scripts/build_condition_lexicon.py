@@ -102,7 +102,7 @@ HAND_CURATED = _words(
 # health product is sold against them, and a finding should never quote them.
 OUTDATED_NAMES = _words(
     """
-    bestiality cretinism exhibitionism fetishism freemartinism gargoylism
+    bestiality cretinism exhibitionism fetishism freemartinism gargoylism cross-dresser
     hermaphroditism leprechaunism mongolism paedophilia pedophilia transvestism
     voyeurism
     """
@@ -168,6 +168,10 @@ ROMAN = re.compile(r"^(?:[IVX]+|[IVX]+(?:st|nd|rd|th))$")
 TYPE_NUMBER = re.compile(r"\btype (?:1|2|I|II)\b")
 DIGIT_TOKENS = re.compile(r"^(?:COVID-19|H1N1|H5N1|HIV-1|HIV-2)$", re.IGNORECASE)
 ACRONYM_SYNONYM = "OMO:0003012"
+# Abbreviations a reader knows inside a disease name ("HIV infection", "IgA nephropathy");
+# any other capitalised abbreviation makes the name a code-book label ("adult ALL" would
+# match "adult, all ages"), and "Ca" is the clinical shorthand for carcinoma.
+KNOWN_ABBREVIATIONS = _words("HIV HPV AIDS COVID COVID-19 SARS MERS RSV HSV ADHD IgA IgE IgG IgM")
 GENERIC_PREFIXES = ("disease of ", "disease by ", "disease with ", "disorder of ")
 SHORTEST_SINGLE_WORD = 4
 
@@ -312,7 +316,9 @@ def clean(name: str) -> tuple[str | None, str]:
             return None, "number, roman numeral or code"
     if len(tokens) == 1 and (len(text) < SHORTEST_SINGLE_WORD or _looks_like_acronym(text)):
         return None, "acronym or abbreviation"
-    if all(_looks_like_acronym(t) for t in tokens if t[:1].isalpha()):
+    if any(_looks_like_acronym(t) and t not in KNOWN_ABBREVIATIONS for t in tokens) or any(
+        t in ("Ca", "ca") for t in tokens
+    ):
         return None, "acronym or abbreviation"
     if len(tokens) > 1 and all(t[:1].isupper() for t in tokens if t[:1].isalpha()):
         # Title Case (a heading style of some synonyms): lower every word but acronyms.
@@ -471,7 +477,7 @@ def build(terms: dict[str, Term], wellness: set[str]) -> Build:
                 continue
             text = americanise(display_case(singular_head(text), common))
             key = canonical_key(text)
-            if key in STOPLIST:
+            if key in STOPLIST or key.replace(" ", "-") in STOPLIST:
                 result.drop("ordinary, generic or hand-curated word", name)
                 continue
             phrase = decorate(text, eponyms)
