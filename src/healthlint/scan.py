@@ -40,10 +40,14 @@ class ShapeTimeout(Exception):
 
 
 def _whitespace_runs(source: str) -> str:
-    """A literal space in a shape matches any whitespace run (markup leaves blanks)."""
+    """A literal space in a shape matches any whitespace run (markup leaves blanks); an
+    optional space (" ?", " *") matches an optional run, so "PMID ?:" still reads "PMID:"."""
     out: list[str] = []
     in_class = escaped = False
-    for char in source:
+    index = 0
+    while index < len(source):
+        char = source[index]
+        index += 1
         if escaped:
             escaped = False
         elif char == "\\":
@@ -53,6 +57,13 @@ def _whitespace_runs(source: str) -> str:
         elif char == "]":
             in_class = False
         elif char == " " and not in_class:
+            quantifier = source[index] if index < len(source) else ""
+            if quantifier in ("?", "*"):
+                index += 1
+                out.append(r"\s*")
+                continue
+            if quantifier == "+":
+                index += 1
             if out and out[-1] == r"\s+":
                 continue
             out.append(r"\s+")
