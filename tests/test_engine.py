@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import healthlint
-import healthlint.builtin.kinds
+import healthlint.scan
 from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 from healthlint.config import Settings
 from healthlint.engine import Linter
@@ -256,7 +256,7 @@ examples:
 def test_a_catastrophic_pattern_is_stopped_and_reported_for_its_rule_and_file(
         workdir: Path, capsys, monkeypatch) -> None:
     # The regex module copes with the textbook (a+)+$; (a|aa)+$ still takes exponential time.
-    monkeypatch.setattr(healthlint.builtin.kinds, "PATTERN_TIMEOUT", 0.2)
+    monkeypatch.setattr(healthlint.scan, "TIME_LIMIT", 0.2)
     write(workdir / "house" / "ZZ901-runaway-pattern.yaml", SLOW_RULE)
     write(workdir / ".healthlint.yaml", "rules: [house]\n")
     write(workdir / "slow.txt", CLAIM + "\n" + "a" * 40 + "b\n")

@@ -181,11 +181,17 @@ def test_duplicate_yaml_key_is_an_error_not_a_silent_merge(tmp_path: Path) -> No
     assert "duplicate key 'severity'" in error.reason
 
 
-def test_unknown_vocabulary_reference(tmp_path: Path) -> None:
-    text = RULE.replace(r"    - \bmiracle\b", "    - \\bmiracle\\b\n    - '{@wonders} cure'")
+def test_unknown_term_class(tmp_path: Path) -> None:
+    text = RULE.replace("options:\n", "options:\n  with: [wonders]\n")
     error = load_error(tmp_path, {"ZZ101.yaml": text})
-    assert error.line == line_of(text, "{@wonders}") == 16
-    assert "rule ZZ101" in error.reason and "unknown vocabulary {@wonders}" in error.reason
+    assert error.line == line_of(text, "with: [wonders]") == 14
+    assert "rule ZZ101" in error.reason and "unknown term class 'wonders'" in error.reason
+
+
+def test_a_misspelt_term_class_gets_a_suggestion(tmp_path: Path) -> None:
+    text = RULE.replace("options:\n", "options:\n  unless: [negatoin]\n")
+    error = load_error(tmp_path, {"ZZ101.yaml": text})
+    assert "did you mean 'negation'?" in error.reason
 
 
 def test_a_pattern_that_matches_empty_text(tmp_path: Path) -> None:
@@ -198,8 +204,8 @@ def test_a_pattern_that_matches_empty_text(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "needle", "expected"),
     [
-        ("  negation: sometimes\n", "negation:", "negation must be boolean"),
-        ("  scopes: paragraph\n", "scopes:", "scopes must be array"),
+        ("  with: paragraph\n", "with:", "with must be"),
+        ("  unless: 3\n", "unless:", "unless must be array"),
     ],
 )
 def test_a_kind_option_of_the_wrong_type(tmp_path: Path, option: str, needle: str,
@@ -212,10 +218,12 @@ def test_a_kind_option_of_the_wrong_type(tmp_path: Path, option: str, needle: st
 
 def test_a_claim_option_of_the_wrong_type(tmp_path: Path) -> None:
     text = RULE.replace("kind: pattern", "kind: claim").replace(
-        "options:\n", "options:\n  hedges:\n    strong: lots\n")
+        "options:\n  triggers:\n    - \\bmiracle\\b\n",
+        "options:\n  terms: {miracle: [miracle]}\n  claims: [{find: miracle}]\n"
+        "  evidence:\n    hedges:\n      strong: lots\n")
     error = load_error(tmp_path, {"ZZ101.yaml": text})
-    assert error.line == line_of(text, "strong: lots") == 15
-    assert "hedges.strong must be integer" in error.reason
+    assert error.line == line_of(text, "strong: lots") == 18
+    assert "evidence.hedges.strong must be integer" in error.reason
 
 
 def test_a_kind_whose_level_does_not_fit_the_category(tmp_path: Path) -> None:
@@ -226,13 +234,14 @@ def test_a_kind_whose_level_does_not_fit_the_category(tmp_path: Path) -> None:
     assert "document-level" in error.reason
 
 
-def test_a_vocabulary_with_a_broken_term_names_its_file(tmp_path: Path) -> None:
+def test_a_term_file_with_a_broken_phrase_names_its_file_and_line(tmp_path: Path) -> None:
     error = load_error(tmp_path, {
         "ZZ101.yaml": RULE,
-        "vocab/words.yaml": "vocabularies:\n  wonders:\n    terms: ['marvel(']\n",
+        "terms/wonders.txt": "# Wonder words.\nmarvel\nmarvel(\n",
     })
-    assert error.path == str(tmp_path / "house" / "vocab" / "words.yaml")
-    assert "vocabulary 'wonders'" in error.reason and "missing )" in error.reason
+    assert error.path == str(tmp_path / "house" / "terms" / "wonders.txt")
+    assert error.line == 3
+    assert "phrase 'marvel('" in error.reason
 
 
 def test_rule_file_that_is_not_a_mapping(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from healthlint.analysis import Analysis
+from healthlint.evidence import Analysis
 from healthlint.engine import Linter
 from healthlint.text import split_clauses, split_sentences
 from healthlint.types import Span
@@ -57,7 +57,8 @@ def test_seed_page_boundaries(entry: dict, linter: Linter) -> None:
     path = SHARED / "corpus" / "seeds" / entry["file"]
     source = path.read_text(encoding="utf-8")
     document = linter.format_for(str(path)).parse(source, str(path))
-    analysis = Analysis(document, linter.model)
+    scanner = linter.lexicon.scanner
+    analysis = Analysis(document, scanner.scan(document.prose), scanner.ids)
     start = document.line_starts[entry["line"] - 1]
     end = document.line_starts[entry["line"]] if entry["line"] < len(document.line_starts) else len(source)
     found = [[s.span.start - start + 1, s.span.end - start + 1]

@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --fix, also apply suggested rewordings (they change meaning)")
     check.add_argument("--baseline", metavar="FILE",
                        help="report only findings that are not in this baseline file")
+    check.add_argument("--explain-suppressed", action="store_true",
+                       help="also list the claims the evidence dropped (negated, reported speech, "
+                            "cited, an exception) and the findings it lowered, with the reasons")
     check.add_argument("--diff-base", metavar="REF",
                        help="report only findings on lines changed since this git ref")
 

@@ -114,7 +114,21 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
             )
             linter.registry.outputs[name].render(report, stream, context)
         sys.stdout.flush()
+    if args.explain_suppressed:
+        human = outputs[0][0] in ("full", "concise") and outputs[0][1] is None
+        _explain_suppressed(report, sys.stdout if human else sys.stderr)
     return _exit_code(report, linter.settings.fail_on)
+
+
+def _explain_suppressed(report: Report, stream: TextIO) -> None:
+    """What the evidence model lowered or dropped, and why: nothing disappears silently."""
+    lowered = [d for d in report.diagnostics if d.notes]
+    dropped = [d for f in report.files for d in f.dropped]
+    stream.write(f"\nLowered or raised by evidence: {len(lowered)}; dropped: {len(dropped)}.\n")
+    for title, rows in (("Lowered or raised", lowered), ("Dropped", dropped)):
+        for d in rows:
+            where = f"{d.path}:{d.start.line}:{d.start.column}"
+            stream.write(f"{title}: {where}: {d.code} {d.severity}: {'; '.join(d.notes)}\n")
 
 
 def run_baseline(args: argparse.Namespace, overrides: dict[str, Any]) -> int:

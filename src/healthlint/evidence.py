@@ -493,8 +493,15 @@ class Analysis:
         book now, checkout words) or declares itself so; ``information`` otherwise."""
         if self.declared_genre:
             return self.declared_genre
-        return ("promotion" if self.on_page("promotion") or self.on_page("price")
-                else "information")
+        if self.on_page("promotion") or self.on_page("price"):
+            return "promotion"
+        nouns = self.class_id("business_noun")
+        for index in self.find("provider_possessive", Span(0, len(self.prose)))[:200]:
+            end = self.hits.ends[index]
+            window = self.hits.in_range(nouns, end, min(len(self.prose), end + 80))
+            if any(self.words_between(end, self.hits.starts[n]) <= 3 for n in window):
+                return "promotion"
+        return "information"
 
 
 def _lines(prose: str, span: Span) -> Iterator[tuple[int, str]]:

@@ -300,6 +300,13 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
         hint = f"; did you mean {near[0]!r}?" if near else f"; known kinds: {', '.join(sorted(kinds))}"
         raise RuleError(f"{label}: unknown kind {data['kind']!r}{hint}", path=str(path),
                         line=lines.get(("kind",)))
+    if kind.document_level != (data['category'] in document_level_categories()):
+        expected = "a document-level" if kind.document_level else "a sentence-level"
+        raise RuleError(
+            f"{label}: kind {kind.name!r} is {expected} kind, but category {data['category']!r} "
+            f"is {'not ' if kind.document_level else ''}document-level",
+            path=str(path), line=lines.get(("kind",)),
+        )
     if validate_schema and kind.options_schema:
         import fastjsonschema
 
@@ -307,13 +314,6 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
                  fastjsonschema.compile(dict(kind.options_schema)), path=str(path), lines=lines,
                  what=label, prefix=("options",))
     rule = build_rule(data, pack=pack.name, path=str(path))
-    if kind.document_level != (rule.category in document_level_categories()):
-        expected = "a document-level" if kind.document_level else "a sentence-level"
-        raise RuleError(
-            f"{label}: kind {kind.name!r} is {expected} kind, but category {rule.category!r} "
-            f"is {'not ' if kind.document_level else ''}document-level",
-            path=str(path), line=lines.get(("kind",)),
-        )
     try:
         checker = kind.compile(rule, lexicon)
     except OptionError as exc:

@@ -77,7 +77,7 @@ def compile_shape(source: str) -> regex.Pattern[str]:
     try:
         return regex.compile(_whitespace_runs(source), SHAPE_FLAGS)
     except regex.error as exc:
-        raise ValueError(f"invalid pattern {source!r}: {exc}") from None
+        raise ValueError(f"invalid regex {source!r}: {exc}") from None
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -45,12 +47,15 @@ __all__ = [
 MAX_VARIANTS = 1024
 """Expansions of one phrase line; more is an error (a file cannot explode)."""
 
-_CLASS_NAME = regex.compile(r"[a-z][a-z0-9_]*\Z")
-_WORD_CHARS = regex.compile(r"[\w'’+&./%-]+\Z")
-# Characters kept in the normalised view besides letters and digits.
-_KEEP = "+&'"
-_SEPARATORS = regex.compile(r"[^\w+&']|_|(?<!\w)'|'(?!\w)")
-_SPACE_RUN = regex.compile(r" {2,}")
+# The standard library's engine: these simple patterns run for every phrase at start-up,
+# where its lower call overhead counts.
+_CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_WORD_CHARS = re.compile(r"[\w'’+&./%-]+\Z")
+_SEPARATORS = re.compile(r"[^\w+&']|_|(?<!\w)'|'(?!\w)")
+_SPACE_RUN = re.compile(r" {2,}")
+_JOINED_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+_HAS_WORD_CHAR = re.compile(r"[^\W_]")
+_NOT_WORD = re.compile(r"[^\w+&']")
 
 
 class TermError(ValueError):
@@ -181,6 +186,12 @@ def _word_forms(text: str) -> list[str]:
 
 
 def expand(phrase: str) -> list[str]:
+    """Every concrete form of a phrase line, normalised (see the module docstring)."""
+    return list(_expand(phrase))
+
+
+@lru_cache(maxsize=1 << 16)
+def _expand(phrase: str) -> tuple[str, ...]:
     """Every concrete form of a phrase line, normalised (see the module docstring).
 
     Syntax: words separated by spaces; ``word[s|es]`` optional endings;
@@ -196,14 +207,14 @@ def expand(phrase: str) -> list[str]:
     for form in forms:
         joined = [form]
         if "-" in form:  # "anti-inflammatory" also as "antiinflammatory"
-            joined.append(regex.sub(r"(?<=\w)-(?=\w)", "", form))
+            joined.append(_JOINED_HYPHEN.sub("", form))
         for item in joined:
             normal = normalize_phrase(item)
-            if normal and regex.search(r"[^\W_]", normal) and normal not in result:
+            if normal and _HAS_WORD_CHAR.search(normal) and normal not in result:
                 result.append(normal)
     if not result:
         raise TermError("phrase has no letters or digits")
-    return result
+    return tuple(result)
 
 
 @dataclass(frozen=True)
@@ -260,7 +271,7 @@ def parse_terms(text: str, name: str, *, origin: str = "<terms>",
             includes.append(target)
             continue
         try:
-            expand(line.lstrip("="))
+            _expand(line.lstrip("="))
         except TermError as exc:
             raise RuleError(f"phrase {line!r}: {exc}", path=origin, line=number) from None
         (exact if line.startswith("=") else phrases).append(line.lstrip("="))
@@ -315,7 +326,7 @@ class TermSet:
                                 + (f" (included by {stack[-1]!r})" if stack else ""))
             done.add(current)
             for phrase in term_class.phrases:
-                forms.update(expand(phrase))
+                forms.update(_expand(phrase))
             for phrase in term_class.exact:
                 for form in _exact_forms(phrase):
                     exact.add(form)
@@ -480,10 +491,9 @@ class TermMatcher:
             for class_id in class_ids:
                 yield source_start, source_end, class_id
             if exact:
-                written = " ".join(regex.sub(r"[^\w+&']", " ",
-                                             prose[source_start:source_end]).split())
+                written = " ".join(_NOT_WORD.sub(" ", prose[source_start:source_end]).split())
                 for phrase, ids in exact:
-                    if written == " ".join(regex.sub(r"[^\w+&']", " ", phrase).split()):
+                    if written == " ".join(_NOT_WORD.sub(" ", phrase).split()):
                         for class_id in ids:
                             yield source_start, source_end, class_id
 

@@ -34,8 +34,6 @@ def _description(folder: Path) -> str:
 @hookimpl
 def healthlint_register_rule_packs(register: Callable[[RulePack], None]) -> None:
     root = shipped_rules_dir()
-    # A shipped pack declares itself with pack.yaml; a folder without one (rules parked
-    # while they are ported to a new kind) is not loaded.
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-                         and (p / "pack.yaml").is_file()):
+    # A shipped pack declares itself with a pack.yaml; other folders are not packs.
+    for folder in sorted(p for p in root.iterdir() if (p / "pack.yaml").is_file()):
         register(RulePack(folder.name, str(folder), _description(folder)))

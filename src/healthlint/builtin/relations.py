@@ -9,8 +9,8 @@
 * ``disclosure``: page level; when a trigger appears, one of the accepted
   classes must appear somewhere on the page. Reported once, at the first trigger.
 * ``enumeration``: one therapy presented as treating many conditions.
-* ``pattern``: regular expressions (for rules users write); each runs once per
-  document, never once per sentence.
+* ``pattern``: regular expressions (``triggers``, for rules users write); each runs
+  once per document, never once per sentence.
 
 A condition reads ``{any: [classes], within: clause|sentence|block|page|N}``
 (``N`` words either side), optionally ``side: before|after``, ``count: N``
@@ -162,11 +162,11 @@ ENUMERATION_OPTIONS: dict[str, Any] = {
 PATTERN_OPTIONS: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["patterns"],
+    "required": ["triggers"],
     "properties": {
         "terms": _TERMS,
         "shapes": _SHAPES,
-        "patterns": {"type": "array", "minItems": 1, "items": {"oneOf": [
+        "triggers": {"type": "array", "minItems": 1, "items": {"oneOf": [
             {"type": "string", "minLength": 1},
             {"type": "object", "additionalProperties": False, "required": ["pattern"],
              "properties": {"pattern": {"type": "string", "minLength": 1}, "severity": _SEVERITY,
@@ -756,15 +756,18 @@ class PatternKind:
         _declare_local(rule, lexicon)
         options = rule.options
         patterns = []
-        for index, entry in enumerate(options["patterns"]):
+        for index, entry in enumerate(options["triggers"]):
             spec = {"pattern": entry} if isinstance(entry, str) else dict(entry)
             try:
                 compiled = compile_shape(spec["pattern"])
             except ValueError as exc:
-                raise OptionError(str(exc), ("patterns", index)) from None
+                raise OptionError(str(exc), ("triggers", index)) from None
+            if "{@" in spec["pattern"]:
+                raise OptionError("patterns do not expand term classes ({@name}); name the class "
+                                  "in a 'with' or 'unless' condition instead", ("triggers", index))
             if compiled.search(""):
                 raise OptionError(f"pattern {spec['pattern']!r} matches empty text",
-                                  ("patterns", index))
+                                  ("triggers", index))
             patterns.append(_Pattern(
                 compiled, Severity.parse(spec["severity"]) if "severity" in spec else None,
                 spec.get("reason", ""), spec.get("message"), spec.get("suggestion")))

@@ -36,6 +36,7 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
         "message": d.message,
         "document_level": d.document_level,
         "pack": d.pack,
+        "notes": list(d.notes),
     }
     if d.fix is not None:
         data["fix"] = _fix(d.fix)
@@ -64,6 +65,7 @@ class JsonOutput:
             "tool": {"name": "healthlint", "version": context.tool_version},
             "diagnostics": [diagnostic_dict(d) for d in diagnostics],
             "errors": [error_dict(e) for e in report.errors],
+            "dropped": [diagnostic_dict(d) for f in report.files for d in f.dropped],
             "summary": {
                 "files": len(report.files),
                 "diagnostics": len(diagnostics),

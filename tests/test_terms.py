@@ -1,0 +1,135 @@
+"""The phrase language of term classes and the one-scan matcher: forms, positions, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from healthlint.errors import RuleError
+from healthlint.terms import TermError, TermMatcher, TermSet, expand, parse_terms
+
+
+def found(phrases: str, text: str, name: str = "term") -> list[str]:
+    terms = TermSet()
+    terms.add(parse_terms(phrases, name))
+    hits = TermMatcher(terms).hits(text)
+    return [text[hits.starts[i] : hits.ends[i]] for i in range(len(hits))]
+
+
+# The phrase language --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("phrase", "forms"), [
+    ("pill[s]", ["pill", "pills"]),
+    ("cur{e|es|ed}", ["cure", "cures", "cured"]),
+    ("reduce (the) risk", ["reduce the risk", "reduce risk"]),
+    ("without (the|any) risk", ["without the risk", "without any risk", "without risk"]),
+    ("Centers for Disease Control (and Prevention)",
+     ["centers for disease control and prevention", "centers for disease control"]),
+    ("immune {reaction[s]|rejection}", ["immune reaction", "immune reactions", "immune rejection"]),
+    ("anti-inflammatory", ["anti inflammatory", "antiinflammatory"]),
+    ("NAD+", ["nad+"]),
+    ("Alzheimer’s", ["alzheimer's"]),
+    ("100% natural", ["100 natural"]),
+])
+def test_phrase_forms(phrase: str, forms: list[str]) -> None:
+    assert expand(phrase) == forms
+
+
+@pytest.mark.parametrize(("phrase", "reason"), [
+    ("safe\\b", "unexpected character"),
+    ("(?:safe)", "unexpected character"),
+    ("cur{e|es", "unclosed"),
+    ("cure}", "unmatched"),
+    ("---", "no letters or digits"),
+    ("{a|b|c|d|e|f|g|h} {a|b|c|d|e|f|g|h} {a|b|c|d|e|f|g|h} {a|b|c|d|e|f|g|h}", "variants"),
+])
+def test_phrases_that_are_not_phrases_are_refused(phrase: str, reason: str) -> None:
+    with pytest.raises(TermError, match=reason):
+        expand(phrase)
+
+
+def test_an_error_in_a_term_file_names_the_file_and_line(tmp_path: Path) -> None:
+    from healthlint.terms import read_term_file
+
+    path = tmp_path / "remedy.txt"
+    path.write_text("# Remedies.\nherbal remed{y|ies}\nmiracle (cure\n", encoding="utf-8")
+    with pytest.raises(RuleError) as error:
+        read_term_file(path)
+    assert f"{path}:3:" in str(error.value)
+
+
+def test_the_leading_comment_is_the_description_and_includes_are_followed() -> None:
+    terms = TermSet()
+    terms.add(parse_terms("# Oils.\n\ncastor oil\n@spice", "oil"))
+    terms.add(parse_terms("turmeric", "spice"))
+    assert terms.classes["oil"].description == "Oils."
+    assert terms.resolve("oil")[0] == {"castor oil", "turmeric"}
+
+
+def test_classes_that_include_each_other_are_an_error() -> None:
+    terms = TermSet()
+    terms.add(parse_terms("@b", "a"))
+    terms.add(parse_terms("@a", "b"))
+    with pytest.raises(RuleError, match="include each other"):
+        terms.resolve("a")
+
+
+# Matching -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "It is completely safe.",
+    "It is completely   safe.",
+    "It is completely\nsafe.",
+    "It is completely\u00a0safe.",
+    "It is COMPLETELY <b>safe</b>.",
+])
+def test_a_phrase_matches_across_any_whitespace_and_markup_blanks(text: str) -> None:
+    prose = text.replace("<b>", "   ").replace("</b>", "    ")
+    [hit] = found("completely safe", prose)
+    assert " ".join(hit.split()).lower() == "completely safe"
+
+
+def test_whole_words_only() -> None:
+    assert found("cure", "secure cures manicure, cure.") == ["cure"]
+    assert found("can", "cancer can't can") == ["can"]
+
+
+def test_hyphens_spaces_and_joined_forms_meet() -> None:
+    assert found("platelet-rich plasma", "platelet rich plasma; Platelet-Rich Plasma") == [
+        "platelet rich plasma", "Platelet-Rich Plasma"]
+    assert found("risk-free", "riskfree, risk free") == ["riskfree", "risk free"]
+
+
+def test_case_sensitive_phrases_only_match_their_case() -> None:
+    assert found("=ED", "Treats ED. Ed said it worked, as ed.") == ["ED"]
+
+
+def test_overlapping_terms_of_several_classes_all_hit() -> None:
+    terms = TermSet()
+    terms.add(parse_terms("stem cell[s]", "biologic"))
+    terms.add(parse_terms("cell[s]", "tissue"))
+    matcher = TermMatcher(terms)
+    hits = matcher.hits("Our stem cells heal.")
+    pairs = [(hits.names[hits.classes[i]], hits.starts[i], hits.ends[i]) for i in range(len(hits))]
+    assert pairs == [("biologic", 4, 14), ("tissue", 9, 14)]
+
+
+def test_positions_survive_long_whitespace_runs_and_chunking() -> None:
+    # Runs of blanks (left by markup) are collapsed in the matcher's view; every hit still maps
+    # back to its exact source offsets, also when the page is scanned in pieces.
+    unit = "Our    clinic \n\n   offers      PRP.          It is extremely\t \t safe.\n"
+    text = unit * 3000
+    terms = TermSet()
+    terms.add(parse_terms("extremely safe\nPRP", "t"))
+    matcher = TermMatcher(terms)
+    spans = [(text[s:e]) for s, e, _ in matcher.scan(text, chunk=4096)]
+    assert len(spans) == 6000
+    assert set(spans) == {"PRP", "extremely\t \t safe"}
+
+
+def test_non_ascii_case_folding_keeps_offsets() -> None:
+    text = "İİ Our PRP is risk-free."
+    assert found("risk-free", text) == ["risk-free"]
