@@ -124,6 +124,9 @@ CLAIM_OPTIONS: dict[str, Any] = {
         "unless": _CONDITIONS,
         "lower": _CONDITIONS,
         "escalate": _CONDITIONS,
+        "promotional": {**_CONDITIONS, "description": (
+            "Signs that the sentence itself speaks as a seller (a product class, 'our', "
+            "customers): when one holds, an informational page does not lower the finding.")},
         "evidence": _EVIDENCE,
         "scopes": {"type": "array", "items": {"type": "string"}},
     },
@@ -314,8 +317,10 @@ class Verdict:
 
 def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
           reasons: list[str], evidence: Evidence, floor: Severity | None,
-          lower: Sequence[Condition] = ()) -> Verdict:
-    """The evidence model's arithmetic, shared by every claim-like kind."""
+          lower: Sequence[Condition] = (), promotional: Sequence[Condition] = ()) -> Verdict:
+    """The evidence model's arithmetic, shared by every claim-like kind. An informational
+    page lowers the finding unless one of the ``promotional`` conditions holds: the
+    sentence itself then speaks as a seller ("our clients", a product class)."""
     clause = analysis.clause_at(sentence, claim.start)
     if evidence.negation:
         cue = analysis.negated(clause, claim)
@@ -352,7 +357,8 @@ def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
             levels += 1
             why.append(condition.reason or "mitigated nearby")
             break
-    if evidence.information and analysis.genre == "information":
+    if evidence.information and analysis.genre == "information" and \
+            not any(c.holds(analysis, sentence, claim) for c in promotional):
         levels += evidence.information
         why.append("the page reads as information, not promotion (no provider voice, offer "
                    "or call to action)")
@@ -380,6 +386,7 @@ class ClaimChecker:
     escalate: tuple[Condition, ...] = ()
     evidence: Evidence = field(default_factory=Evidence)
     scopes: frozenset[str] | None = None
+    promotional: tuple[Condition, ...] = ()
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -428,7 +435,7 @@ class ClaimChecker:
                 base = condition.severity
                 reasons.append(condition.reason or f"raised to {base}")
         verdict = weigh(analysis, sentence, claim, base, reasons, self.evidence,
-                        relation.floor or self.evidence.floor, self.lower)
+                        relation.floor or self.evidence.floor, self.lower, self.promotional)
         if verdict.dropped:
             return _dropped(claim, message, text, verdict.dropped)
         return Finding(claim, verdict.severity,
@@ -525,6 +532,7 @@ class ClaimKind:
             escalate=_conditions(options.get("escalate"), lexicon, rule, "escalate"),
             evidence=_evidence(options),
             scopes=frozenset(scopes) if scopes else None,
+            promotional=_conditions(options.get("promotional"), lexicon, rule, "promotional"),
         )
 
 
