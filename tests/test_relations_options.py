@@ -54,3 +54,55 @@ def test_a_sentence_that_names_the_goods_keeps_its_severity(tmp_path: Path) -> N
     [diagnostic] = result.diagnostics
     assert diagnostic.severity == Severity.WARNING
     assert not any("reads as information" in note for note in diagnostic.notes)
+
+
+SLOT_RULE = """code: ZZ202
+slug: rival-word
+category: comparative-claim-unsubstantiated
+kind: claim
+severity: warning
+summary: A comparison with a rival.
+message: 'Compared with {rival}: "{match}"'
+suggestion: 'has not been compared with {rival|the alternative} in a trial'
+docs:
+  what: A comparison.
+  why: Comparisons need head-to-head evidence.
+  instead: Describe the product on its own.
+  references: [Our own style guide]
+options:
+  terms:
+    better: [works better than, beats]
+    rival: [aspirin, ibuprofen]
+  claims:
+    - find: better
+  evidence: {information: 0}
+examples:
+  flag: [It works better than aspirin.]
+  pass: [Take it with water.]
+"""
+
+
+def test_a_message_names_the_class_hit_it_found(tmp_path: Path) -> None:
+    folder = tmp_path / "house"
+    folder.mkdir()
+    (folder / "ZZ202-rival-word.yaml").write_text(SLOT_RULE, encoding="utf-8")
+    linter = Linter(Settings(packs=(), rule_dirs=(str(folder),)))
+    [found] = linter.lint_text("This balm works better than ibuprofen.").diagnostics
+    assert found.message == 'Compared with ibuprofen: "works better than"'
+    assert found.fix is not None and "compared with ibuprofen" in found.fix.description
+    [fallback] = linter.lint_text("Our balm beats the rest.").diagnostics
+    assert fallback.message == 'Compared with rival: "beats"'
+    assert fallback.fix is not None and "compared with the alternative" in fallback.fix.description
+
+
+def test_a_slot_that_names_no_class_is_a_rule_error(tmp_path: Path) -> None:
+    import pytest
+
+    from healthlint.errors import RuleError
+
+    folder = tmp_path / "house"
+    folder.mkdir()
+    (folder / "ZZ202-rival-word.yaml").write_text(
+        SLOT_RULE.replace("Compared with {rival}", "Compared with {rivals}"), encoding="utf-8")
+    with pytest.raises(RuleError, match="rivals"):
+        Linter(Settings(packs=(), rule_dirs=(str(folder),)))

@@ -277,6 +277,43 @@ def render_message(template: str, match_text: str, reason: str) -> str:
     return f"{message} ({reason})" if reason else message
 
 
+_SLOT = regex.compile(r"\{([a-z][a-z0-9_]*)(?:\|([^{}]*))?\}")
+
+
+def template_slots(templates: Sequence[str | None], lexicon: Lexicon, rule: Rule
+                   ) -> dict[str, str]:
+    """Class names used as ``{name}`` or ``{name|fallback}`` in messages and suggestions,
+    resolved to the classes the run scans (``{match}`` and ``{reason}`` are not slots)."""
+    slots: dict[str, str] = {}
+    for template in templates:
+        for found in _SLOT.finditer(template or ""):
+            name = found.group(1)
+            if name not in ("match", "reason") and name not in slots:
+                slots[name] = lexicon.resolve(rule, name, ("message",))
+    return slots
+
+
+def fill_slots(template: str, analysis: Analysis, sentence: Sentence, claim: Span,
+               slots: Mapping[str, str]) -> str:
+    """``{name}`` becomes the words of the first hit of class ``name`` in the claim (else in
+    its sentence), so a message names what was found ("compared with ibuprofen");
+    ``{name|fallback}`` gives the words to use when there is none."""
+    if not slots:
+        return template
+
+    def replace(found: regex.Match[str]) -> str:
+        name = found.group(1)
+        qualified = slots.get(name)
+        if qualified is None:
+            return found.group()
+        hits = analysis.find(qualified, claim) or analysis.find(qualified, sentence.span)
+        if hits:
+            return analysis.hit_text(hits[0])
+        return found.group(2) if found.group(2) is not None else name.replace("_", " ")
+
+    return _SLOT.sub(replace, template)
+
+
 _PLACEHOLDER = regex.compile(r"[(\[{<]|\.\.\.|…|\b(?:insert|list|name|describe) (?:the|your)\b")
 
 
@@ -387,6 +424,7 @@ class ClaimChecker:
     evidence: Evidence = field(default_factory=Evidence)
     scopes: frozenset[str] | None = None
     promotional: tuple[Condition, ...] = ()
+    slots: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -423,7 +461,8 @@ class ClaimChecker:
     def _weigh(self, analysis: Analysis, sentence: Sentence, relation: Relation,
                claim: Span) -> Finding:
         text = analysis.text(claim)
-        message = relation.message or self.rule.message
+        message = fill_slots(relation.message or self.rule.message, analysis, sentence, claim,
+                             self.slots)
         for condition in (*self.unless, *relation.unless):
             if condition.holds(analysis, sentence, claim):
                 return _dropped(claim, message, text, condition.reason or "an exception applies")
@@ -440,7 +479,9 @@ class ClaimChecker:
             return _dropped(claim, message, text, verdict.dropped)
         return Finding(claim, verdict.severity,
                        render_message(message, text, "; ".join(verdict.notes)),
-                       suggestion_fix(relation.suggestion or self.rule.suggestion, claim),
+                       suggestion_fix(fill_slots(relation.suggestion or self.rule.suggestion or "",
+                                                 analysis, sentence, claim, self.slots) or None,
+                                      claim),
                        notes=verdict.notes)
 
 
@@ -523,9 +564,12 @@ class ClaimKind:
         _declare_local(rule, lexicon)
         options = rule.options
         scopes = options.get("scopes")
+        relations = _relations(options["claims"], lexicon, rule, "claims")
+        templates = [rule.message, rule.suggestion,
+                     *(t for r in relations for t in (r.message, r.suggestion))]
         return ClaimChecker(
             rule=rule,
-            relations=_relations(options["claims"], lexicon, rule, "claims"),
+            relations=relations,
             with_=_conditions(options.get("with"), lexicon, rule, "with"),
             unless=_conditions(options.get("unless"), lexicon, rule, "unless"),
             lower=_conditions(options.get("lower"), lexicon, rule, "lower"),
@@ -533,6 +577,7 @@ class ClaimKind:
             evidence=_evidence(options),
             scopes=frozenset(scopes) if scopes else None,
             promotional=_conditions(options.get("promotional"), lexicon, rule, "promotional"),
+            slots=template_slots(templates, lexicon, rule),
         )
 
 
