@@ -478,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.peers_dir, args.big, "proselint", peer_runs, 0, args.timeout),
                 lower_is_better=False)
         rows += ratio_rows("start-up wall", startup[0], run_peers(
-            PEERS_DIR, args.small, "textlint-prh,proselint", 5, 1, args.timeout),
+            args.peers_dir, args.small, "textlint-prh,proselint", 5, 1, args.timeout),
             lower_is_better=True)
         print("## healthlint / peer\n\n" + table(
             ["figure", "peer", "healthlint / peer", "ratio"], rows) + "\n")
