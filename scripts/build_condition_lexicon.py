@@ -158,10 +158,13 @@ BRITISH = (
     (re.compile(r"^ischemi"), "isch{e|ae}mi"),
 )
 
+# Code-book qualifiers: "unspecified" and its kin anywhere (as whole words: "left-sided
+# colitis" keeps its "left"); encounter, sequela and laterality only as a comma-set suffix,
+# since "right" inside a name is anatomy ("right ventricular hypertrophy").
 QUALIFIERS = re.compile(
-    r",?\s*\b(?:unspecified|not otherwise specified|not elsewhere classified|NOS|NEC|"
-    r"initial encounter|subsequent encounter|sequela|of unspecified site|"
-    r"left|right|bilateral|unilateral)\b",
+    r",?\s*(?<![\w-])(?:unspecified|not otherwise specified|not elsewhere classified|NOS|NEC)"
+    r"(?![\w-])|,\s*(?:initial encounter|subsequent encounter|sequela|of unspecified site|"
+    r"left|right|bilateral|unilateral)(?![\w-])",
     re.IGNORECASE,
 )
 ROMAN = re.compile(r"^(?:[IVX]+|[IVX]+(?:st|nd|rd|th))$")

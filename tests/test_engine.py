@@ -353,3 +353,45 @@ def test_lint_file_never_raises(linter: Linter, tmp_path: Path) -> None:
         result = linter.lint_file(str(path))
         assert [e.message for e in result.errors] == [message]
         assert result.diagnostics == []
+
+
+# Pages the rules cannot read ------------------------------------------------------------------
+
+
+def test_a_page_in_another_language_is_reported_as_not_checked_instead_of_all_clear() -> None:
+    text = ("Nuestro producto es el mejor para la salud de usted y su familia, y por eso lo "
+            "recomendamos a todos los clientes. Con una dosis al día, los resultados de "
+            "nuestros pacientes son muy buenos y no hay efectos secundarios en la mayoría de "
+            "los casos que se conocen. Es una solución para toda la familia, con envío a su "
+            "casa en menos de dos días, para que usted lo pruebe sin costo y con garantía.\n")
+    [diagnostic] = healthlint.lint_text(text, "pagina.txt")
+    assert (diagnostic.code, diagnostic.severity) == ("HL003", Severity.INFO)
+    assert "not checked: page language es" in diagnostic.message
+    assert healthlint.lint_text(text, "pagina.txt", settings=Settings(ignore=("HL003",))) == []
+
+
+def test_a_short_foreign_phrase_on_an_english_page_does_not_stop_the_check() -> None:
+    text = ("Our clinic offers PRP injections, and they are completely risk-free. "
+            "Se habla español: llame para una cita.\n")
+    assert [d.code for d in healthlint.lint_text(text, "page.txt")] == ["HL104"]
+
+
+# Genre ----------------------------------------------------------------------------------------
+
+INFORMATIONAL = "Platelet-rich plasma injections are extremely safe.\n"
+
+
+def test_a_page_without_a_provider_voice_is_lowered_one_level_with_the_reason() -> None:
+    [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt")
+    assert (finding.code, finding.severity) == ("HL104", Severity.WARNING)
+    assert "reads as information" in finding.message
+    assert any("lowered from error" in note for note in finding.notes)
+
+
+def test_a_genre_declared_in_front_matter_or_configuration_wins() -> None:
+    page = "---\ntitle: PRP\nhealthlint-genre: promotion\n---\n\n" + INFORMATIONAL
+    [finding] = healthlint.lint_text(page, "page.md")
+    assert finding.severity == Severity.ERROR
+    [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt",
+                                     settings=Settings(genre="promotion"))
+    assert finding.severity == Severity.ERROR

@@ -228,6 +228,12 @@ synonym: "stress" EXACT []
 id: DOID:7
 name: ovarian cysts
 
+[Term]
+id: DOID:9
+name: right ventricular hypertrophy
+synonym: "right ventricular hypertrophy, bilateral" EXACT []
+synonym: "left-sided heart strain" EXACT []
+
 [Typedef]
 id: has_symptom
 name: has symptom
@@ -258,9 +264,11 @@ def test_generator_normalises_names_to_marketing_forms(tmp_path: Path) -> None:
         "Alzheimer['s|s] disease[s]",   # eponym both ways; the synonym is the same name
         "essential hypertension",       # Title Case lowered
         "hypertension",                 # ", unspecified" dropped, then a duplicate
+        "left-sided heart strain",      # "left" inside a word is not laterality
         "leuk{e|ae}mia",                # British spelling folded, both offered
         "nephroblastoma",
         "ovarian cyst[s]",              # plural head as an ending
+        "right ventricular hypertrophy",  # anatomy kept, a ", bilateral" suffix dropped
         "Wilms['] tum{o|ou}r[s]",
     ]
     assert "release 2030-01-31" in text

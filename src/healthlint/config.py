@@ -36,6 +36,7 @@ class PathOverride:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
+    genre: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class Settings:
     report_unused_suppressions: bool = False
     published_fields: tuple[str, ...] | None = None
     respect_gitignore: bool = True
+    genre: str | None = None
+    """``promotion`` or ``information`` declared for every page; ``None``: read each page."""
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
         """These settings with command-line values laid over them (``None`` values ignored)."""
@@ -199,6 +202,7 @@ def settings_from_file(path: Path) -> Settings | None:
                 ignore=tuple(o.get("ignore", ())),
                 extend_select=tuple(o.get("extend-select", ())),
                 severity=_severities(o.get("severity", {})),
+                genre=o.get("genre"),
             )
             for o in data.get("per-path", ())
         ),
@@ -206,6 +210,7 @@ def settings_from_file(path: Path) -> Settings | None:
         report_unused_suppressions=bool(data.get("report-unused-suppressions", False)),
         published_fields=tuple(data["published-fields"]) if "published-fields" in data else None,
         respect_gitignore=bool(data.get("respect-gitignore", True)),
+        genre=data.get("genre"),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,10 @@ from pathlib import Path
 from healthlint.config import PathOverride, Settings, matches_any
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.evidence import Analysis
+from healthlint.language import detect_language
 from healthlint.plugins import Registry, load_registry
-from healthlint.scan import ShapeTimeout
 from healthlint.rules import LoadedRule, RuleSet, load_rules
+from healthlint.scan import ShapeTimeout
 from healthlint.suppress import SUPPRESSION_CODES, directive_findings, parse_directives
 from healthlint.types import (
     Diagnostic,
@@ -34,8 +36,12 @@ from healthlint.types import (
     Rule,
     RulePack,
     Severity,
+    Span,
 )
+
 BINARY_SNIFF = 8192
+_FRONT_MATTER_GENRE = re.compile(r"^healthlint-genre\s*[:=]\s*[\"']?(promotion|information)\b",
+                                 re.MULTILINE)
 
 
 def _longest_prefix(code: str, slug: str, prefixes: Iterable[str]) -> int:
@@ -147,6 +153,7 @@ class Linter:
             self.registry.kinds,
             vocabulary_files=[Path(p) for p in settings.vocabularies],
             trusted=trusted,
+            installed=list(self.registry.packs.values()),
         )
 
     def _check_codes(self) -> None:
@@ -244,6 +251,10 @@ class Linter:
             position = document.position(min(problem.offset, len(document.source)))
             result.errors.append(FileError(document.path, problem.message, position.line,
                                            position.column, Severity.WARNING))
+        language = detect_language(document.prose)
+        if language != "en":
+            result.diagnostics = self._diagnostics(document, [], result, language=language)
+            return result
         scanner = self.lexicon.scanner
         try:
             hits = scanner.scan(document.prose)
@@ -252,7 +263,7 @@ class Linter:
                 document.path, f"shape {exc.name!r} ({exc.origin}) was stopped after its time "
                 "limit: its pattern backtracks catastrophically on this file"))
             return result
-        analysis = Analysis(document, hits, scanner.ids)
+        analysis = Analysis(document, hits, scanner.ids, genre=self._declared_genre(document))
         findings: list[tuple[ActiveRule, Finding]] = []
         everything = range(len(analysis.sentences))
         for active in self.active.values():
@@ -281,6 +292,19 @@ class Linter:
         result.diagnostics = self._diagnostics(document, kept, result)
         return result
 
+    def _declared_genre(self, document: Document) -> str | None:
+        """The genre the page's front matter (``healthlint-genre``), a per-path setting or the
+        configuration declares, in that order; ``None`` lets the evidence model read it."""
+        head = document.source[:4096]
+        if head.startswith(("---", "+++")):
+            declared = _FRONT_MATTER_GENRE.search(head)
+            if declared:
+                return declared.group(1)
+        override = self._path_override(document.path)
+        if override is not None and override.genre:
+            return override.genre
+        return self.settings.genre
+
     def _path_override(self, path: str) -> PathOverride | None:
         for override in self.settings.per_path:
             if matches_any(path, self.settings.root, override.paths):
@@ -288,7 +312,7 @@ class Linter:
         return None
 
     def _diagnostics(self, document: Document, findings: Sequence[tuple[ActiveRule, Finding]],
-                     result: FileResult) -> list[Diagnostic]:
+                     result: FileResult, *, language: str = "en") -> list[Diagnostic]:
         override = self._path_override(document.path)
         diagnostics: list[Diagnostic] = []
         for active, finding in findings:
@@ -317,19 +341,25 @@ class Linter:
         result.errors.extend(suppressions.errors)
         diagnostics = suppressions.apply(diagnostics)
         settings = self.settings
-        for code, span, message in directive_findings(
-                document, suppressions, require_reason=settings.require_reason,
-                report_unused=settings.report_unused_suppressions, running=self._runs_any):
+        core = list(directive_findings(
+            document, suppressions, require_reason=settings.require_reason,
+            report_unused=settings.report_unused_suppressions, running=self._runs_any))
+        if language != "en":
+            core.append(("HL003", Span(0, 0), f"not checked: page language {language}; the rules "
+                         "read English only, so this page was not judged"))
+        for code, span, message in core:
             slug = SUPPRESSION_CODES[code][0]
             meta = _MetaRule(code, slug)
             # Asked for by their own options, these obey --ignore but not --select.
             if _longest_prefix(code, slug, settings.ignore) >= 0:
                 continue
             configured = configured_severity(meta, settings.severity)  # type: ignore[arg-type]
-            severity = Severity.WARNING if configured is None else configured
+            default = Severity.INFO if code == "HL003" else Severity.WARNING
+            severity = default if configured is None else configured
             if severity == Severity.OFF:
                 continue
-            diagnostics.append(self._diagnostic(document, code, slug, "suppression", severity,
+            category = "language" if code == "HL003" else "suppression"
+            diagnostics.append(self._diagnostic(document, code, slug, category, severity,
                                                 Finding(span, severity, message), "core"))
         diagnostics.sort(key=Diagnostic.sort_key)
         return diagnostics
@@ -344,11 +374,8 @@ class Linter:
             for code in codes
         )
 
-    @staticmethod
-    def _diagnostic(document: Document, code: str, slug: str, category: str, severity: Severity,
-                    finding: Finding, pack: str) -> Diagnostic:
-        from healthlint.rules import document_level_categories
-
+    def _diagnostic(self, document: Document, code: str, slug: str, category: str,
+                    severity: Severity, finding: Finding, pack: str) -> Diagnostic:
         return Diagnostic(
             path=document.path,
             code=code,
@@ -359,7 +386,7 @@ class Linter:
             span=finding.span,
             start=document.position(finding.span.start),
             end=document.position(finding.span.end),
-            document_level=category in document_level_categories(),
+            document_level=self.ruleset.categories.get(category, False),
             pack=pack,
             fix=finding.fix,
             notes=finding.notes,

@@ -51,10 +51,7 @@ _ENTRY_NUMBER = regex.compile(r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<
 _FIGURE = regex.compile(r"\d{1,3}(?:\.\d+)?")
 _LEAD_IN = regex.compile(r":\s*$")
 _STOPWORDS = frozenset(
-    """that this these those with from have has been were which their there they them than then
-    what when where while your yours about into over under after before more most such some many
-    much very also each other only just like will would could should shows show shown showed
-    research study studies found find reported report suggest suggests evidence science""".split()
+    ["that", "this", "these", "those", "with", "from", "have", "has", "been", "were", "which", "their", "there", "they", "them", "than", "then", "what", "when", "where", "while", "your", "yours", "about", "into", "over", "under", "after", "before", "more", "most", "such", "some", "many", "much", "very", "also", "each", "other", "only", "just", "like", "will", "would", "could", "should", "shows", "show", "shown", "showed", "research", "study", "studies", "found", "find", "reported", "report", "suggest", "suggests", "evidence", "science"]
 )
 
 
@@ -259,21 +256,39 @@ class Analysis:
         }
         return Hedging(boosters=self._cue_words("booster", clause.start, end), **hedges)
 
-    def negated(self, clause: Span, claim: Span) -> str | None:
-        """The cue that negates ``claim`` ("no guarantee", "not a cure"): a negation in the
-        same clause at most :data:`NEGATION_WORDS` words before the claim. Cues inside the
-        claim belong to it ("no risk")."""
+    def negated(self, clause: Span, claim: Span, parts: Sequence[str] = ()) -> str | None:
+        """The cue that negates ``claim`` ("no guarantee", "not a cure", "do not cure"): a
+        negation in the same clause at most :data:`NEGATION_WORDS` words before the claim, or
+        between its parts. Cues inside a hit of one of the claim's own classes (``parts``)
+        belong to the claim ("no risk")."""
         cue = None
-        for index in self.find("negation", Span(clause.start, claim.start)):
-            if self.words_between(self.hits.ends[index], claim.start) <= NEGATION_WORDS:
-                cue = self.hit_text(index)
+        window = max(clause.start, claim.start - (NEGATION_WORDS + 1) * 24)
+        for index in self.find("negation", Span(window, claim.end)):
+            start, end = self.hits.starts[index], self.hits.ends[index]
+            if start >= claim.start and any(self._covered(name, start, end) for name in parts):
+                continue
+            if end <= claim.start and self.words_between(end, claim.start) > NEGATION_WORDS:
+                continue
+            cue = self.hit_text(index)
         return cue
+
+    def _covered(self, name: str, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies inside a hit of class ``name``."""
+        class_id = self.class_id(name)
+        if class_id < 0:
+            return False
+        return any(self.hits.starts[i] <= start and end <= self.hits.ends[i]
+                   for i in self.hits.in_range(class_id, max(0, start - 80), end + 80))
 
     def reported(self, sentence: Sentence, claim: Span) -> str | None:
         """Reported, attributed or critical speech before the claim in its sentence
         ("is being touted to treat", "falsely claim", "beware of products that")."""
-        found = self.find("reported_speech", Span(sentence.span.start, claim.start))
-        return self.hit_text(found[-1]) if found else None
+        class_id = self.class_id("reported_speech")
+        last = None
+        if class_id >= 0:
+            for last in self.hits.in_range(class_id, sentence.span.start, claim.start):
+                pass
+        return self.hit_text(last) if last is not None else None
 
     # Citations ------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from healthlint.errors import OptionError, RuleError
 from healthlint.scan import MAX_SHAPE_LENGTH, Scanner, Shape, compile_shape
-from healthlint.terms import TermError, TermSet, parse_terms, read_term_file
+from healthlint.terms import TermError, TermMatcher, TermSet, parse_terms, read_term_file
 from healthlint.types import Rule
 
 __all__ = ["Lexicon", "core_terms_dir"]
@@ -44,6 +44,7 @@ class Lexicon:
         self.shapes: dict[str, list[Shape]] = {}
         self._local: dict[tuple[str, str], str] = {}
         self._scanner: Scanner | None = None
+        self.cache_enabled = True
 
     # Loading --------------------------------------------------------------
 
@@ -61,7 +62,7 @@ class Lexicon:
 
     def load_terms_dir(self, folder: Path) -> None:
         for path in sorted(folder.glob("*.txt")):
-            self.terms.add(read_term_file(path))
+            self.terms.add(read_term_file(path, validate=False))
 
     def load_user_file(self, path: Path) -> None:
         """A user's vocabulary: a phrase file, or YAML ``{vocabularies: {name: {terms: [...]}}}``
@@ -154,23 +155,48 @@ class Lexicon:
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise OptionError(f"unknown term class {name!r}{hint}", key)
 
-    def check(self) -> None:
-        """Resolve every class once (unknown includes, cycles, bad phrases are errors)."""
-        for name, term_class in self.terms.classes.items():
-            try:
-                self.terms.resolve(name)
-            except TermError as exc:
-                raise RuleError(f"term class {name!r}: {exc}", path=term_class.origin) from None
-            except RuleError as exc:
-                raise RuleError(exc.reason, path=term_class.origin) from None
+    def prepare(self) -> Scanner:
+        """Compile the scanner now, so a bad phrase, an unknown include or a cycle stops the
+        run at start-up with its file and line rather than at the first page."""
+        try:
+            return self.scanner
+        except TermError as exc:
+            raise RuleError(f"term classes: {exc}") from None
+        except RuleError as exc:
+            if exc.path:
+                raise
+            origin = next((c.origin for c in self.terms.classes.values()
+                           if f"{c.name!r}" in exc.reason), None)
+            raise RuleError(exc.reason, path=origin) from None
 
     # Scanning -------------------------------------------------------------
 
     @property
     def scanner(self) -> Scanner:
         if self._scanner is None:
-            self._scanner = Scanner(self.terms, [s for group in self.shapes.values() for s in group])
+            shapes = [s for group in self.shapes.values() for s in group]
+            self._scanner = Scanner(self.terms, shapes, matcher=self._cached_matcher())
         return self._scanner
+
+    def _cached_matcher(self) -> TermMatcher:
+        """The phrase matcher, from the verified on-disk cache when this exact lexicon was
+        compiled before (the key is a hash of every phrase and include), else compiled and
+        stored. An entry that does not verify or decode is compiled afresh."""
+        from healthlint.cache import Cache, key_for
+
+        cache = Cache.open("lexicon", version=1, enabled=self.cache_enabled)
+        key = key_for("matcher", self.terms.fingerprint())
+        if cache is not None:
+            data = cache.get(key)
+            matcher = TermMatcher.from_bytes(data) if data is not None else None
+            if matcher is not None and set(matcher.names) == set(self.terms.classes):
+                return matcher
+            if data is not None:
+                cache.discard(key)
+        matcher = TermMatcher(self.terms)
+        if cache is not None:
+            cache.put(key, matcher.to_bytes())
+        return matcher
 
     def fingerprint(self) -> str:
         import hashlib

@@ -20,27 +20,12 @@ from typing import Any
 import yaml
 
 from healthlint.errors import OptionError, RuleError
-from healthlint.types import Example, Rule, RuleChecker, RuleDocs, RuleKind, RulePack, Severity
 from healthlint.lexicon import Lexicon
+from healthlint.types import Example, Rule, RuleChecker, RuleDocs, RuleKind, RulePack, Severity
 
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """The C safe loader where PyYAML has it: rule and config files never construct objects."""
 KeyPath = tuple[str | int, ...]
-
-
-@cache
-def _categories() -> list[dict[str, Any]]:
-    text = resources.files("healthlint").joinpath("data/categories.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.load(text, Loader=_SafeLoader)
-    return list(data["categories"])
-
-
-def category_slugs() -> tuple[str, ...]:
-    return tuple(c["slug"] for c in _categories())
-
-
-def document_level_categories() -> frozenset[str]:
-    return frozenset(c["slug"] for c in _categories() if c["document_level"])
 
 
 @cache
@@ -143,11 +128,6 @@ def validate(data: Any, schema: Mapping[str, Any], validator: Any, *, path: str,
             raise RuleError(f"{what}: {exc.message.replace('data', where, 1)}", path=path,
                             line=_line_for(lines, (*prefix, *key_path))) from None
         message = exc.message.replace("data." if key_path else "data", "", 1).strip()
-        if exc.rule == "enum" and key_path == ("category",):
-            message = f"category {exc.value!r} is not one of the 23 catalogue categories"
-            near = difflib.get_close_matches(str(exc.value), category_slugs(), n=1)
-            if near:
-                message += f"; did you mean {near[0]!r}?"
         raise RuleError(f"{what}: {message}", path=path,
                         line=_line_for(lines, (*prefix, *key_path))) from None
 
@@ -169,6 +149,8 @@ class RuleSet:
     lexicon: Lexicon
     profiles: dict[str, str]
     """Known profile names with their descriptions."""
+    categories: dict[str, bool] = field(default_factory=dict)
+    """The categories the packs declare, and whether each is judged per page."""
 
 
 def _example(item: Any, flags: bool) -> Example:
@@ -221,6 +203,7 @@ def load_rules(
     *,
     vocabulary_files: Iterable[Path] = (),
     trusted: Iterable[str] = (),
+    installed: Iterable[RulePack] = (),
 ) -> RuleSet:
     """Load, validate and compile every rule of ``packs``.
 
@@ -228,21 +211,30 @@ def load_rules(
         they extend them.
     :param trusted: pack names whose files the test suite validates; their
         schema check is skipped at run time to keep start-up fast.
+    :param installed: every installed pack; the categories they declare are known
+        even when their rules are not enabled, so local rules can use them.
     """
     trusted = set(trusted)
     lexicon = Lexicon()
     lexicon.load_core()
     profiles: dict[str, str] = {"us": "United States: FTC and FDA (the default)"}
+    categories: dict[str, bool] = {}
+    for pack in installed:
+        meta = Path(pack.path) / "pack.yaml"
+        if meta.is_file():
+            data, lines = read_yaml(meta)
+            categories.update(_declared_categories(data, lines, meta))
     pack_files: list[tuple[RulePack, list[Path]]] = []
     for pack in packs:
         rule_files, meta = _pack_files(Path(pack.path))
         lexicon.load_pack(Path(pack.path))
         if meta is not None:
-            data, _ = read_yaml(meta)
+            data, lines = read_yaml(meta)
             declared = (data or {}).get("profiles") or {}
             if not isinstance(declared, Mapping):
                 raise RuleError("'profiles' must map profile names to descriptions", path=str(meta))
             profiles.update({str(k): str(v) for k, v in declared.items()})
+            categories.update(_declared_categories(data, lines, meta))
         pack_files.append((pack, rule_files))
     for vocab_path in vocabulary_files:
         lexicon.load_user_file(vocab_path)
@@ -256,7 +248,7 @@ def load_rules(
         for rule_path in rule_files:
             loaded = _load_rule_file(rule_path, pack, kinds, lexicon, schema,
                                      validate_schema=pack.name not in trusted,
-                                     profiles=profiles)
+                                     profiles=profiles, categories=categories)
             rule = loaded.rule
             for table, key, what in ((rules, rule.code, "code"), (slugs, rule.slug, "slug")):
                 if key in table:
@@ -268,13 +260,26 @@ def load_rules(
                     )
             rules[rule.code] = loaded
             slugs[rule.slug] = str(rule_path)
-    lexicon.check()
-    return RuleSet(rules=rules, lexicon=lexicon, profiles=profiles)
+    lexicon.prepare()
+    return RuleSet(rules=rules, lexicon=lexicon, profiles=profiles, categories=categories)
+
+
+def _declared_categories(data: Any, lines: Mapping[KeyPath, int], path: Path) -> dict[str, bool]:
+    """A pack's ``categories``: a list of ``{slug, document_level, ...}`` entries."""
+    entries = data.get("categories") or [] if isinstance(data, Mapping) else []
+    found: dict[str, bool] = {}
+    for index, entry in enumerate(entries if isinstance(entries, list) else [None]):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("slug"), str):
+            raise RuleError("each entry of 'categories' needs a 'slug' (and 'document_level')",
+                            path=str(path), line=lines.get(("categories", index)))
+        found[entry["slug"]] = bool(entry.get("document_level", False))
+    return found
 
 
 def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
                     lexicon: Lexicon, schema: Mapping[str, Any], *,
-                    validate_schema: bool, profiles: Mapping[str, str]) -> LoadedRule:
+                    validate_schema: bool, profiles: Mapping[str, str],
+                    categories: Mapping[str, bool]) -> LoadedRule:
     data, lines = read_yaml(path)
     label = f"rule {data.get('code', path.stem)}" if isinstance(data, Mapping) else "rule"
     if not isinstance(data, Mapping):
@@ -300,10 +305,18 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
         hint = f"; did you mean {near[0]!r}?" if near else f"; known kinds: {', '.join(sorted(kinds))}"
         raise RuleError(f"{label}: unknown kind {data['kind']!r}{hint}", path=str(path),
                         line=lines.get(("kind",)))
-    if kind.document_level != (data['category'] in document_level_categories()):
+    category = data.get("category")
+    if category not in categories:
+        near = difflib.get_close_matches(str(category), list(categories), n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else (
+            f"; the loaded packs declare: {', '.join(categories)}" if categories else
+            "; no loaded pack declares categories (a pack.yaml lists them)")
+        raise RuleError(f"{label}: unknown category {category!r}{hint}", path=str(path),
+                        line=lines.get(("category",)))
+    if kind.document_level != categories[category]:
         expected = "a document-level" if kind.document_level else "a sentence-level"
         raise RuleError(
-            f"{label}: kind {kind.name!r} is {expected} kind, but category {data['category']!r} "
+            f"{label}: kind {kind.name!r} is {expected} kind, but category {category!r} "
             f"is {'not ' if kind.document_level else ''}document-level",
             path=str(path), line=lines.get(("kind",)),
         )

@@ -91,9 +91,10 @@ class Shape:
 class Scanner:
     """Term classes and shapes of one run, compiled once."""
 
-    def __init__(self, terms: TermSet, shapes: Iterable[Shape] = ()) -> None:
+    def __init__(self, terms: TermSet, shapes: Iterable[Shape] = (),
+                 matcher: TermMatcher | None = None) -> None:
         shape_list = list(shapes)
-        self.matcher = TermMatcher(terms)
+        self.matcher = matcher or TermMatcher(terms)
         names = list(self.matcher.names)
         self._shapes: list[tuple[int, Shape, regex.Pattern[str]]] = []
         ids = {name: index for index, name in enumerate(names)}

@@ -119,8 +119,10 @@ def parse_directives(document: Document) -> Suppressions:
 SUPPRESSION_CODES = {
     "HL001": ("suppression-reason-missing", "a suppression comment without a reason"),
     "HL002": ("unused-suppression", "a suppression comment that matched no finding"),
+    "HL003": ("page-language-not-checked", "a page in a language the rules do not read"),
 }
-"""Findings about suppression comments themselves, reported only when asked for."""
+"""The core's own findings: about suppression comments (reported only when asked for) and
+about pages the rules cannot read."""
 
 
 def directive_findings(document: Document, suppressions: Suppressions, *, require_reason: bool,

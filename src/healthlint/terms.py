@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
+import os
 import re
+import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
-
-import regex
 
 from healthlint.errors import RuleError
 
@@ -51,7 +53,6 @@ MAX_VARIANTS = 1024
 # where its lower call overhead counts.
 _CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _WORD_CHARS = re.compile(r"[\w'’+&./%-]+\Z")
-_SEPARATORS = re.compile(r"[^\w+&']|_|(?<!\w)'|'(?!\w)")
 _SPACE_RUN = re.compile(r" {2,}")
 _JOINED_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _HAS_WORD_CHAR = re.compile(r"[^\W_]")
@@ -69,9 +70,58 @@ def _lower(text: str) -> str:
     return lowered
 
 
+def _separator_table() -> dict[int, str]:
+    """Separators as one translate table: ASCII and the common Unicode spaces, dashes,
+    quotes and bullets become a space; the typographic apostrophe becomes ``'``."""
+    table = {i: " " for i in range(128) if not (chr(i).isalnum() or chr(i) in "+&'")}
+    for code in (*range(0x80, 0xC0), *range(0x2000, 0x2070), 0x00D7, 0x00F7, 0x2212,
+                 0x3000, 0xFEFF, 0x2E3A, 0x2E3B):
+        if not chr(code).isalnum():
+            table[code] = " "
+    table[ord("’")] = "'"
+    table[ord("‘")] = " "
+    return table
+
+
+_TABLE = _separator_table()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
 def _blank_separators(text: str) -> str:
-    """Lower-cased text with every separator replaced by one space (same length)."""
-    return _SEPARATORS.sub(" ", _lower(text).replace("’", "'"))
+    """Lower-cased text with every separator replaced by one space (same length).
+
+    ``str.translate`` handles the separators pages are made of at C speed; other
+    non-ASCII characters are looked at once each per page, and apostrophes that are
+    quotes rather than part of a word go through a regex.
+    """
+    blanked = _lower(text).translate(_TABLE)
+    if not blanked.isascii():
+        others = {ord(c): " " for c in set(_NON_ASCII.findall(blanked)) if not _is_word_char(c)}
+        if others:
+            blanked = blanked.translate(others)
+    if "'" in blanked:
+        blanked = _blank_stray_apostrophes(blanked)
+    return blanked
+
+
+def _blank_stray_apostrophes(text: str) -> str:
+    """An apostrophe is part of a word only between two word characters ("don't")."""
+    chars: list[str] | None = None
+    last = len(text) - 1
+    position = text.find("'")
+    while position != -1:
+        inside = (0 < position < last and text[position - 1] not in " '"
+                  and text[position + 1] not in " '")
+        if not inside:
+            if chars is None:
+                chars = list(text)
+            chars[position] = " "
+        position = text.find("'", position + 1)
+    return text if chars is None else "".join(chars)
 
 
 def normalize_phrase(phrase: str) -> str:
@@ -116,6 +166,10 @@ def _options(inner: str) -> list[str]:
 def _word_variants(word: str) -> list[str]:
     """Expand ``{a|b}`` alternatives and ``[x|y]`` optional endings inside one word;
     alternatives may hold endings of their own (``{reaction[s]|response[s]}``)."""
+    if "{" not in word and "[" not in word:
+        if "}" in word or "]" in word:
+            raise TermError(f"unmatched bracket in {word!r}")
+        return [word]
     results = [""]
     index = 0
     while index < len(word):
@@ -140,6 +194,8 @@ def _word_variants(word: str) -> list[str]:
 
 def _split_words(phrase: str) -> list[str]:
     """Split on spaces outside brackets, so ``{high blood|low} pressure`` stays one unit."""
+    if not any(c in phrase for c in "{[("):
+        return phrase.split()
     words: list[str] = []
     depth = 0
     current: list[str] = []
@@ -222,18 +278,23 @@ class TermClass:
     """One named phrase list."""
 
     name: str
-    phrases: tuple[str, ...]
-    """The phrase lines as written (``@other`` includes resolved by :class:`TermSet`)."""
+    entries: tuple[tuple[str, int, bool], ...]
+    """``(phrase as written, file line, case-sensitive)``; ``=`` already removed."""
     includes: tuple[str, ...] = ()
-    exact: tuple[str, ...] = ()
-    """Case-sensitive phrase lines (written with a leading ``=``), without the ``=``."""
     description: str = ""
     origin: str = ""
-    lines: tuple[int, ...] = ()
-    """The file line of each phrase, for error messages."""
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        return tuple(text for text, _, exact in self.entries if not exact)
+
+    @property
+    def exact(self) -> tuple[str, ...]:
+        """Case-sensitive phrase lines (written with a leading ``=``), without the ``=``."""
+        return tuple(text for text, _, exact in self.entries if exact)
 
 
-def read_term_file(path: Path, name: str | None = None) -> TermClass:
+def read_term_file(path: Path, name: str | None = None, *, validate: bool = True) -> TermClass:
     """Read one phrase file (``<class>.txt``); syntax errors name the file and line."""
     name = name or path.stem
     if not _CLASS_NAME.match(name):
@@ -243,21 +304,22 @@ def read_term_file(path: Path, name: str | None = None) -> TermClass:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"cannot read term file: {exc}", path=str(path)) from None
-    return parse_terms(text, name, origin=str(path))
+    return parse_terms(text, name, origin=str(path), validate=validate)
 
 
 def parse_terms(text: str, name: str, *, origin: str = "<terms>",
-                first_line: int = 1) -> TermClass:
-    phrases: list[str] = []
-    exact: list[str] = []
+                first_line: int = 1, validate: bool = True) -> TermClass:
+    """Read phrase lines. With ``validate`` every phrase is expanded at once, so an error
+    names its line now; without, expansion (and its errors, still with file and line) waits
+    until the class is resolved, which a cached matcher never needs."""
+    entries: list[tuple[str, int, bool]] = []
     includes: list[str] = []
-    lines: list[int] = []
     description: list[str] = []
     leading = True
     for number, raw in enumerate(text.splitlines(), first_line):
         line = raw.strip()
         if not line:
-            leading = leading and not phrases
+            leading = leading and not entries
             continue
         if line.startswith("#"):
             if leading:
@@ -270,14 +332,18 @@ def parse_terms(text: str, name: str, *, origin: str = "<terms>",
                 raise RuleError(f"'{line}' does not name a term class", path=origin, line=number)
             includes.append(target)
             continue
-        try:
-            _expand(line.lstrip("="))
-        except TermError as exc:
-            raise RuleError(f"phrase {line!r}: {exc}", path=origin, line=number) from None
-        (exact if line.startswith("=") else phrases).append(line.lstrip("="))
-        lines.append(number)
-    return TermClass(name, tuple(phrases), tuple(includes), tuple(exact),
-                     " ".join(description), origin, tuple(lines))
+        phrase = line.lstrip("=")
+        if validate:
+            _checked_expand(phrase, origin, number)
+        entries.append((phrase, number, line.startswith("=")))
+    return TermClass(name, tuple(entries), tuple(includes), " ".join(description), origin)
+
+
+def _checked_expand(phrase: str, origin: str, line: int) -> tuple[str, ...]:
+    try:
+        return _expand(phrase)
+    except TermError as exc:
+        raise RuleError(f"phrase {phrase!r}: {exc}", path=origin, line=line) from None
 
 
 @dataclass
@@ -293,12 +359,10 @@ class TermSet:
             return
         self.classes[term_class.name] = TermClass(
             term_class.name,
-            old.phrases + term_class.phrases,
+            old.entries + term_class.entries,
             old.includes + term_class.includes,
-            old.exact + term_class.exact,
             old.description or term_class.description,
             old.origin,
-            old.lines + term_class.lines,
         )
 
     def add_phrases(self, name: str, phrases: Iterable[str], *, origin: str) -> None:
@@ -325,11 +389,12 @@ class TermSet:
                 raise RuleError(f"unknown term class {current!r}"
                                 + (f" (included by {stack[-1]!r})" if stack else ""))
             done.add(current)
-            for phrase in term_class.phrases:
-                forms.update(_expand(phrase))
-            for phrase in term_class.exact:
-                for form in _exact_forms(phrase):
-                    exact.add(form)
+            for phrase, line, case_sensitive in term_class.entries:
+                expanded = _checked_expand(phrase, term_class.origin, line)
+                if case_sensitive:
+                    exact.update(_exact_forms(phrase))
+                else:
+                    forms.update(expanded)
             for included in term_class.includes:
                 visit(included, (*stack, current))
 
@@ -340,7 +405,7 @@ class TermSet:
         digest = hashlib.sha256()
         for name in sorted(self.classes):
             c = self.classes[name]
-            digest.update(repr((name, c.phrases, c.includes, c.exact)).encode())
+            digest.update(repr((name, c.entries, c.includes)).encode())
         return digest.hexdigest()
 
 
@@ -407,6 +472,10 @@ class Hits:
 _EMPTY: array[int] = array("l")
 
 
+_Value = tuple[int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
+"""Per automaton key: the form's length, its classes, and case-sensitive phrases with theirs."""
+
+
 class TermMatcher:
     """One automaton over every phrase of every class of a run."""
 
@@ -424,17 +493,63 @@ class TermMatcher:
             for phrase in exact_forms:
                 key = normalize_phrase(phrase)
                 exact.setdefault(key, {}).setdefault(phrase, set()).add(index)
-        automaton = ahocorasick.Automaton()
-        self._values: list[tuple[int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = []
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        values: list[_Value] = []
         for key in sorted(set(payloads) | set(exact)):
-            value = (len(key), tuple(sorted(payloads.get(key, ()))),
-                     tuple((p, tuple(sorted(ids))) for p, ids in sorted(exact.get(key, {}).items())))
-            automaton.add_word(f" {key} ", len(self._values))
-            self._values.append(value)
-        if self._values:
+            exact_ids = tuple((p, tuple(sorted(ids)))
+                              for p, ids in sorted(exact.get(key, {}).items()))
+            automaton.add_word(f" {key} ", len(values))
+            values.append((len(key), tuple(sorted(payloads.get(key, ()))), exact_ids))
+        if values:
             automaton.make_automaton()
         self._automaton = automaton
-        self.size = len(self._values)
+        self._values = values
+        self.size = len(values)
+
+    def to_bytes(self) -> bytes:
+        """The compiled matcher, for the on-disk cache: a JSON header, then the automaton."""
+        import tempfile
+
+        header = json.dumps({"names": self.names, "values": self._values}).encode()
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "automaton")
+            self._automaton.save(path)
+            with open(path, "rb") as stream:
+                automaton = stream.read()
+        return b"%d\n" % len(header) + header + automaton
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TermMatcher | None:
+        """A matcher from :meth:`to_bytes`, or ``None`` if ``data`` is not one."""
+        import tempfile
+
+        import ahocorasick
+
+        try:
+            length, _, rest = data.partition(b"\n")
+            header = json.loads(rest[: int(length)])
+            names = tuple(str(n) for n in header["names"])
+            # JSON lists stand in for the tuples; the entry's checksum already vouches for
+            # its content, so only the shape is checked here.
+            values: list[_Value] = header["values"]
+            if not isinstance(values, list) or (values and len(values[0]) != 3):
+                return None
+            with tempfile.TemporaryDirectory() as folder:
+                path = os.path.join(folder, "automaton")
+                with open(path, "wb") as stream:
+                    stream.write(rest[int(length):])
+                automaton = ahocorasick.load(path, bytes)
+        except (ValueError, TypeError, KeyError, IndexError, MemoryError):
+            return None
+        if automaton.kind == ahocorasick.EMPTY and values:
+            return None
+        matcher = cls.__new__(cls)
+        matcher.names = names
+        matcher.ids = {name: index for index, name in enumerate(names)}
+        matcher._automaton = automaton
+        matcher._values = values
+        matcher.size = len(values)
+        return matcher
 
     def scan(self, prose: str, start: int = 0, end: int | None = None,
              chunk: int = 1 << 18) -> Iterator[tuple[int, int, int]]:
@@ -459,22 +574,20 @@ class TermMatcher:
 
     def _scan_piece(self, prose: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
         blanked = _blank_separators(prose[start:end])
-        # Collapse each run of spaces to one. ``marks[i]`` is the offset in the collapsed
-        # text just after the i-th shortened run; from there on, ``shifts[i]`` characters
-        # have been dropped, so offset o maps back to o + shift.
+        # Collapse each run of spaces to one, remembering where: ``marks[i]`` is the offset
+        # in the collapsed text just after the i-th shortened run; from there on
+        # ``shifts[i]`` characters have been dropped. Runs are marked with a control
+        # character (none survives blanking) so that C-level calls find them all.
+        lengths = [len(run) - 1 for run in _SPACE_RUN.findall(blanked)]
+        marked = _SPACE_RUN.sub("\x01", blanked)
         marks: list[int] = []
-        shifts: list[int] = []
-        pieces: list[str] = []
-        last = dropped = 0
-        for match in _SPACE_RUN.finditer(blanked):
-            run_start, run_end = match.span()
-            pieces.append(blanked[last : run_start + 1])
-            marks.append(run_start - dropped + 1)
-            dropped += run_end - run_start - 1
-            shifts.append(dropped)
-            last = run_end
-        pieces.append(blanked[last:])
-        padded = " " + "".join(pieces) + " "
+        find = marked.find
+        position = find("\x01")
+        while position != -1:
+            marks.append(position + 1)
+            position = find("\x01", position + 1)
+        shifts = list(accumulate(lengths))
+        padded = " " + marked.replace("\x01", " ") + " "
 
         def source_offset(offset: int) -> int:
             index = bisect.bisect_right(marks, offset) - 1

@@ -36,6 +36,12 @@ from healthlint.types import Applicability, Edit, Finding, Fix, Rule, RuleKind, 
 DEFAULT_HEDGE_WEIGHTS = {"strong": 2, "weak": 1, "intent": 1, "limiting": 1, "opinion": 1}
 SEQUENCE_GAP = 3
 """Words allowed between the classes of a sequence unless a rule says otherwise."""
+CHARS_PER_WORD = 24
+"""A distance of N words is looked for within (N + 1) x this many characters."""
+MAX_HITS = 512
+"""Hits one condition looks at before it gives up: work per claim stays bounded."""
+MAX_OCCURRENCES = 64
+"""Occurrences of one relation weighed per sentence (the most severe wins anyway)."""
 
 # JSON Schema fragments -------------------------------------------------------
 
@@ -131,6 +137,9 @@ CLAIM_OPTIONS: dict[str, Any] = {
         "scopes": {"type": "array", "items": {"type": "string"}},
     },
 }
+_PAGE_TESTS = {"type": "array", "items": {"oneOf": [_CONDITION, _RELATION]},
+               "description": "Conditions on the whole page, or relations that must occur in "
+                              "one of its sentences."}
 DISCLOSURE_OPTIONS: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -139,11 +148,13 @@ DISCLOSURE_OPTIONS: dict[str, Any] = {
         "terms": _TERMS,
         "shapes": _SHAPES,
         "triggers": {"type": "array", "items": _RELATION, "minItems": 1},
-        "require": _CONDITIONS,
-        "accept": _CONDITIONS,
-        "near_miss": _CONDITIONS,
-        "escalate": _CONDITIONS,
+        "require": _PAGE_TESTS,
+        "accept": _PAGE_TESTS,
+        "near_miss": _PAGE_TESTS,
+        "escalate": _PAGE_TESTS,
         "canonical": {"type": "string"},
+        "information": {"type": "integer", "minimum": 0, "maximum": 3,
+                        "description": "Levels an informational page lowers the finding by."},
     },
 }
 ENUMERATION_OPTIONS: dict[str, Any] = {
@@ -196,44 +207,59 @@ class Condition:
     message: str | None = None
 
     def scope(self, analysis: Analysis, sentence: Sentence, claim: Span) -> Span:
+        """Where the condition looks: its named scope, or a window of about ``within`` words
+        either side of the claim, cut to the sentence; ``side`` keeps one side of the claim."""
         if isinstance(self.within, int):
-            return sentence.span
-        return analysis.scope(sentence, self.within, claim.start)
+            reach = (self.within + 1) * CHARS_PER_WORD
+            span = Span(max(sentence.span.start, claim.start - reach),
+                        min(sentence.span.end, claim.end + reach))
+        else:
+            span = analysis.scope(sentence, self.within, claim.start)
+        if self.side == "before":
+            return Span(span.start, max(span.start, claim.start))
+        if self.side == "after":
+            return Span(min(span.end, claim.end), span.end)
+        return span
 
-    def matches(self, analysis: Analysis, sentence: Sentence, claim: Span) -> list[int]:
-        """The hits that satisfy the condition around ``claim`` (empty: it does not hold)."""
+    def holds(self, analysis: Analysis, sentence: Sentence, claim: Span) -> bool:
+        """Whether the condition holds around ``claim``. Bounded work: one lookup per class,
+        or a walk that stops at ``count`` distinct terms (and after :data:`MAX_HITS` hits)."""
         span = self.scope(analysis, sentence, claim)
-        found: list[int] = []
+        if self.count == 1 and not isinstance(self.within, int):
+            return any(analysis.has(name, span) for name in self.classes)
+        return self._enough(analysis, span, claim)
+
+    def _enough(self, analysis: Analysis, span: Span, claim: Span | None) -> bool:
         texts: set[str] = set()
+        seen = 0
         for name in self.classes:
-            for index in analysis.find(name, span):
-                start, end = analysis.hits.starts[index], analysis.hits.ends[index]
-                if self.side == "before" and end > claim.start:
-                    continue
-                if self.side == "after" and start < claim.end:
-                    continue
-                if isinstance(self.within, int):
+            class_id = analysis.class_id(name)
+            if class_id < 0:
+                continue
+            for index in analysis.hits.in_range(class_id, span.start, span.end):
+                seen += 1
+                if seen > MAX_HITS:
+                    return False
+                if claim is not None and isinstance(self.within, int):
+                    start, end = analysis.hits.starts[index], analysis.hits.ends[index]
                     distance = (analysis.words_between(end, claim.start) if end <= claim.start
                                 else analysis.words_between(claim.end, start) if start >= claim.end
                                 else 0)
                     if distance > self.within:
                         continue
-                found.append(index)
                 texts.add(analysis.hit_text(index).lower())
-        return found if len(texts) >= self.count else []
+                if len(texts) >= self.count:
+                    return True
+        return False
 
-    def holds(self, analysis: Analysis, sentence: Sentence, claim: Span) -> bool:
-        return bool(self.matches(analysis, sentence, claim))
-
-    def on_page(self, analysis: Analysis) -> list[int]:
+    def on_page(self, analysis: Analysis) -> int | None:
+        """The first hit that makes the condition hold on the page, if it does."""
         whole = Span(0, len(analysis.prose))
-        found: list[int] = []
-        texts: set[str] = set()
-        for name in self.classes:
-            for index in analysis.find(name, whole):
-                found.append(index)
-                texts.add(analysis.hit_text(index).lower())
-        return sorted(found) if len(texts) >= self.count else []
+        if not self._enough(analysis, whole, None):
+            return None
+        firsts = [analysis.hits.of(analysis.class_id(n))[0] for n in self.classes
+                  if analysis.class_id(n) >= 0 and analysis.hits.of(analysis.class_id(n))]
+        return min(firsts, key=lambda i: analysis.hits.starts[i])
 
 
 @dataclass(frozen=True)
@@ -249,24 +275,28 @@ class Relation:
     suggestion: str | None = None
 
     def occurrences(self, analysis: Analysis, sentence: Sentence) -> list[Span]:
-        """Spans where the classes of ``find`` follow each other in the sentence."""
-        first = analysis.find(self.find[0], sentence.span)
+        """Spans where the classes of ``find`` follow each other in the sentence, each at most
+        ``gap`` words after the previous (at most :data:`MAX_OCCURRENCES`)."""
+        first = analysis.find(self.find[0], sentence.span)[:MAX_OCCURRENCES]
         if len(self.find) == 1:
             return [analysis.hit_span(i) for i in first]
+        later = [analysis.class_id(name) for name in self.find[1:]]
+        if min(later) < 0:
+            return []
+        reach = (self.gap + 1) * CHARS_PER_WORD
         spans: list[Span] = []
-        later = [analysis.find(name, sentence.span) for name in self.find[1:]]
-        if not all(later):
-            return spans
+        hits = analysis.hits
         for index in first:
-            end = analysis.hits.ends[index]
-            for candidates in later:
-                following = [c for c in candidates if analysis.hits.starts[c] >= end
-                             and analysis.words_between(end, analysis.hits.starts[c]) <= self.gap]
-                if not following:
+            end = hits.ends[index]
+            for class_id in later:
+                window = min(sentence.span.end, end + reach)
+                following = next((c for c in hits.in_range(class_id, end, window)
+                                  if analysis.words_between(end, hits.starts[c]) <= self.gap), None)
+                if following is None:
                     break
-                end = analysis.hits.ends[following[0]]
+                end = hits.ends[following]
             else:
-                spans.append(Span(analysis.hits.starts[index], end))
+                spans.append(Span(hits.starts[index], end))
         return spans
 
 
@@ -354,13 +384,15 @@ class Verdict:
 
 def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
           reasons: list[str], evidence: Evidence, floor: Severity | None,
-          lower: Sequence[Condition] = (), promotional: Sequence[Condition] = ()) -> Verdict:
-    """The evidence model's arithmetic, shared by every claim-like kind. An informational
-    page lowers the finding unless one of the ``promotional`` conditions holds: the
-    sentence itself then speaks as a seller ("our clients", a product class)."""
+          lower: Sequence[Condition] = (), parts: Sequence[str] = (),
+          promotional: Sequence[Condition] = ()) -> Verdict:
+    """The evidence model's arithmetic, shared by every claim-like kind; ``parts`` are the
+    classes the claim is made of (a negation inside one of their hits belongs to it). An
+    informational page lowers the finding unless one of the ``promotional`` conditions
+    holds: the sentence itself then speaks as a seller ("our clients", a product class)."""
     clause = analysis.clause_at(sentence, claim.start)
     if evidence.negation:
-        cue = analysis.negated(clause, claim)
+        cue = analysis.negated(clause, claim, parts)
         if cue:
             return Verdict(Severity.OFF, (), f"negated by '{cue}'")
     if evidence.reported_speech:
@@ -474,7 +506,8 @@ class ClaimChecker:
                 base = condition.severity
                 reasons.append(condition.reason or f"raised to {base}")
         verdict = weigh(analysis, sentence, claim, base, reasons, self.evidence,
-                        relation.floor or self.evidence.floor, self.lower, self.promotional)
+                        relation.floor or self.evidence.floor, self.lower, relation.find,
+                        self.promotional)
         if verdict.dropped:
             return _dropped(claim, message, text, verdict.dropped)
         return Finding(claim, verdict.severity,
@@ -581,15 +614,53 @@ class ClaimKind:
         )
 
 
+@dataclass(frozen=True)
+class PageTest:
+    """A page-level test: a condition on the whole page, or a relation that must occur (with
+    its ``with`` and without its ``unless`` conditions) in one of the page's sentences."""
+
+    condition: Condition | None = None
+    relation: Relation | None = None
+
+    @property
+    def severity(self) -> Severity | None:
+        return self.condition.severity if self.condition else self.relation.severity  # type: ignore[union-attr]
+
+    @property
+    def reason(self) -> str:
+        return self.condition.reason if self.condition else self.relation.reason  # type: ignore[union-attr]
+
+    @property
+    def message(self) -> str | None:
+        return self.condition.message if self.condition else self.relation.message  # type: ignore[union-attr]
+
+    def found(self, analysis: Analysis) -> str | None:
+        """The text that makes the test hold on the page, if it does."""
+        if self.condition is not None:
+            index = self.condition.on_page(analysis)
+            return analysis.hit_text(index) if index is not None else None
+        relation = self.relation
+        assert relation is not None
+        class_id = analysis.class_id(relation.find[0])
+        for sentence_index in analysis.sentences_with([class_id] if class_id >= 0 else []):
+            sentence = analysis.sentences[sentence_index]
+            for span in relation.occurrences(analysis, sentence):
+                if all(c.holds(analysis, sentence, span) for c in relation.with_) and \
+                        not any(c.holds(analysis, sentence, span) for c in relation.unless):
+                    return " ".join(analysis.text(span).split())
+        return None
+
+
 @dataclass
 class DisclosureChecker:
     rule: Rule
     triggers: tuple[Relation, ...]
-    require: tuple[Condition, ...]
-    accept: tuple[Condition, ...]
-    near_miss: tuple[Condition, ...]
-    escalate: tuple[Condition, ...]
+    require: tuple[PageTest, ...]
+    accept: tuple[PageTest, ...]
+    near_miss: tuple[PageTest, ...]
+    escalate: tuple[PageTest, ...]
     canonical: str | None
+    information: int = 1
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -607,7 +678,7 @@ class DisclosureChecker:
         return None
 
     def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
-        if not all(c.on_page(analysis) for c in self.require):
+        if not all(test.found(analysis) is not None for test in self.require):
             return []
         first = self._first_trigger(analysis, candidates)
         if first is None:
@@ -615,25 +686,29 @@ class DisclosureChecker:
         relation, span = first
         message = relation.message or self.rule.message
         text = analysis.text(span)
-        for condition in self.accept:
-            found = condition.on_page(analysis)
-            if found:
-                return [_dropped(span, message, text,
-                                 f"satisfied by '{analysis.hit_text(found[0])}'")]
+        for test in self.accept:
+            found = test.found(analysis)
+            if found is not None:
+                return [_dropped(span, message, text, f"satisfied by '{found}'")]
         severity = relation.severity or self.rule.severity
         reasons = [relation.reason] if relation.reason else []
-        for condition in self.escalate:
-            if condition.severity and condition.severity > severity and condition.on_page(analysis):
-                severity = condition.severity
-                reasons.append(condition.reason or f"raised to {severity}")
-        for condition in self.near_miss:
-            found = condition.on_page(analysis)
-            if found:
-                severity = condition.severity or severity
-                message = condition.message or message
-                reasons.append("found a variant that does not qualify: "
-                               f"'{analysis.hit_text(found[0])}'")
+        for test in self.escalate:
+            if test.severity and test.severity > severity and test.found(analysis) is not None:
+                severity = test.severity
+                reasons.append(test.reason or f"raised to {severity}")
+        for test in self.near_miss:
+            found = test.found(analysis)
+            if found is not None:
+                severity = test.severity or severity
+                message = test.message or message
+                reasons.append(f"found a variant that does not qualify: '{found}'")
                 break
+        if self.information and analysis.genre == "information":
+            lowered = severity.shifted(-self.information, floor=Severity.INFO)
+            if lowered != severity:
+                reasons.append(f"lowered from {severity} because the page reads as information, "
+                               "not promotion")
+                severity = lowered
         if severity == Severity.OFF:
             return []
         fix = None
@@ -643,6 +718,17 @@ class DisclosureChecker:
         reason = "; ".join(r for r in reasons if r)
         return [Finding(span, severity, render_message(message, text, reason), fix,
                         notes=tuple(r for r in reasons if r))]
+
+
+def _page_tests(entries: Any, lexicon: Lexicon, rule: Rule, key: str) -> tuple[PageTest, ...]:
+    tests = []
+    for index, entry in enumerate(entries or ()):
+        if isinstance(entry, Mapping) and "find" in entry:
+            [relation] = _relations([entry], lexicon, rule, f"{key}[{index}]")
+            tests.append(PageTest(relation=relation))
+        else:
+            tests.append(PageTest(condition=_condition(entry, lexicon, rule, (key, index))))
+    return tuple(tests)
 
 
 class DisclosureKind:
@@ -656,11 +742,12 @@ class DisclosureKind:
         return DisclosureChecker(
             rule=rule,
             triggers=_relations(options["triggers"], lexicon, rule, "triggers"),
-            require=_conditions(options.get("require"), lexicon, rule, "require"),
-            accept=_conditions(options["accept"], lexicon, rule, "accept"),
-            near_miss=_conditions(options.get("near_miss"), lexicon, rule, "near_miss"),
-            escalate=_conditions(options.get("escalate"), lexicon, rule, "escalate"),
+            require=_page_tests(options.get("require"), lexicon, rule, "require"),
+            accept=_page_tests(options["accept"], lexicon, rule, "accept"),
+            near_miss=_page_tests(options.get("near_miss"), lexicon, rule, "near_miss"),
+            escalate=_page_tests(options.get("escalate"), lexicon, rule, "escalate"),
             canonical=options.get("canonical"),
+            information=int(options.get("information", 1)),
         )
 
 
