@@ -407,6 +407,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="kill a run after SECS seconds (default 900)")
     parser.add_argument("--peers", action="store_true",
                         help="also time the peers with ../shared/bench/run_peers.sh")
+    parser.add_argument("--peers-dir", type=Path, default=PEERS_DIR, metavar="DIR",
+                        help="where run_peers.sh and the installed peers are (default: "
+                             "../shared/bench; a writable copy if that one is read-only)")
     parser.add_argument("--peer-runs", type=int, default=1, metavar="N",
                         help="timed runs per peer on the corpus and big file (default 1, no "
                              "warm-up: textlint takes minutes); start-up always uses 5")
@@ -423,9 +426,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.peers and (missing := peers_missing(PEERS_DIR)):
+    if args.peers and (missing := peers_missing(args.peers_dir)):
         print(f"bench: the peers are not set up ({', '.join(missing)} missing). Run:\n"
-              f"    {PEERS_DIR / 'setup.sh'}\n"
+              f"    {args.peers_dir / 'setup.sh'}\n"
               "(it needs npm and PyPI access; add --apt for ripgrep and hyperfine)",
               file=sys.stderr)
         return 2
@@ -468,14 +471,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("## Peers (run_peers.sh)\n")
         peer_runs = args.peer_runs
         rows = ratio_rows("corpus throughput", corpus, run_peers(
-            PEERS_DIR, args.corpus, "textlint-prh,proselint", peer_runs, 0, args.timeout),
+            args.peers_dir, args.corpus, "textlint-prh,proselint", peer_runs, 0, args.timeout),
             lower_is_better=False)
         if args.big and big and not big[-1].timed_out:
             rows += ratio_rows("big-file throughput", big[-1], run_peers(
-                PEERS_DIR, args.big, "proselint", peer_runs, 0, args.timeout),
+                args.peers_dir, args.big, "proselint", peer_runs, 0, args.timeout),
                 lower_is_better=False)
         rows += ratio_rows("start-up wall", startup[0], run_peers(
-            PEERS_DIR, args.small, "textlint-prh,proselint", 5, 1, args.timeout),
+            args.peers_dir, args.small, "textlint-prh,proselint", 5, 1, args.timeout),
             lower_is_better=True)
         print("## healthlint / peer\n\n" + table(
             ["figure", "peer", "healthlint / peer", "ratio"], rows) + "\n")

@@ -293,3 +293,18 @@ def test_the_readme_rule_example_loads_and_its_examples_hold(tmp_path: Path) -> 
     for example_case in rule.examples:
         codes = [d.code for d in linter.lint_text(example_case.text).diagnostics]
         assert codes == (["ACME201"] if example_case.flags else []), example_case.text
+
+
+def test_only_folders_with_pack_yaml_are_shipped_packs(tmp_path: Path, monkeypatch) -> None:
+    """Rules parked in a folder without pack.yaml (not yet ported) are not loaded."""
+    from healthlint.builtin import packs
+    from healthlint.plugins import load_registry
+
+    (tmp_path / "ready").mkdir()
+    (tmp_path / "ready" / "pack.yaml").write_text("name: ready\ndescription: Ready rules\n")
+    (tmp_path / "parked").mkdir()
+    (tmp_path / "parked" / "ZZ1-broken.yaml").write_text("code: ZZ1\n")
+    monkeypatch.setattr(packs, "shipped_rules_dir", lambda: tmp_path)
+    registry = load_registry(autoload=False)
+    assert "ready" in registry.packs
+    assert "parked" not in registry.packs

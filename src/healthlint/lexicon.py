@@ -22,7 +22,7 @@ from typing import Any
 
 from healthlint.errors import OptionError, RuleError
 from healthlint.scan import MAX_SHAPE_LENGTH, Scanner, Shape, compile_shape
-from healthlint.terms import TermError, TermSet, parse_terms, read_term_file
+from healthlint.terms import TermError, TermMatcher, TermSet, parse_terms, read_term_file
 from healthlint.types import Rule
 
 __all__ = ["Lexicon", "core_terms_dir"]
@@ -44,6 +44,7 @@ class Lexicon:
         self.shapes: dict[str, list[Shape]] = {}
         self._local: dict[tuple[str, str], str] = {}
         self._scanner: Scanner | None = None
+        self.cache_enabled = True
 
     # Loading --------------------------------------------------------------
 
@@ -173,8 +174,29 @@ class Lexicon:
     @property
     def scanner(self) -> Scanner:
         if self._scanner is None:
-            self._scanner = Scanner(self.terms, [s for group in self.shapes.values() for s in group])
+            shapes = [s for group in self.shapes.values() for s in group]
+            self._scanner = Scanner(self.terms, shapes, matcher=self._cached_matcher())
         return self._scanner
+
+    def _cached_matcher(self) -> TermMatcher:
+        """The phrase matcher, from the verified on-disk cache when this exact lexicon was
+        compiled before (the key is a hash of every phrase and include), else compiled and
+        stored. An entry that does not verify or decode is compiled afresh."""
+        from healthlint.cache import Cache, key_for
+
+        cache = Cache.open("lexicon", version=1, enabled=self.cache_enabled)
+        key = key_for("matcher", self.terms.fingerprint())
+        if cache is not None:
+            data = cache.get(key)
+            matcher = TermMatcher.from_bytes(data) if data is not None else None
+            if matcher is not None and set(matcher.names) == set(self.terms.classes):
+                return matcher
+            if data is not None:
+                cache.discard(key)
+        matcher = TermMatcher(self.terms)
+        if cache is not None:
+            cache.put(key, matcher.to_bytes())
+        return matcher
 
     def fingerprint(self) -> str:
         import hashlib

@@ -40,10 +40,14 @@ class ShapeTimeout(Exception):
 
 
 def _whitespace_runs(source: str) -> str:
-    """A literal space in a shape matches any whitespace run (markup leaves blanks)."""
+    """A literal space in a shape matches any whitespace run (markup leaves blanks); an
+    optional space (" ?", " *") matches an optional run, so "PMID ?:" still reads "PMID:"."""
     out: list[str] = []
     in_class = escaped = False
-    for char in source:
+    index = 0
+    while index < len(source):
+        char = source[index]
+        index += 1
         if escaped:
             escaped = False
         elif char == "\\":
@@ -53,6 +57,13 @@ def _whitespace_runs(source: str) -> str:
         elif char == "]":
             in_class = False
         elif char == " " and not in_class:
+            quantifier = source[index] if index < len(source) else ""
+            if quantifier in ("?", "*"):
+                index += 1
+                out.append(r"\s*")
+                continue
+            if quantifier == "+":
+                index += 1
             if out and out[-1] == r"\s+":
                 continue
             out.append(r"\s+")
@@ -80,9 +91,10 @@ class Shape:
 class Scanner:
     """Term classes and shapes of one run, compiled once."""
 
-    def __init__(self, terms: TermSet, shapes: Iterable[Shape] = ()) -> None:
+    def __init__(self, terms: TermSet, shapes: Iterable[Shape] = (),
+                 matcher: TermMatcher | None = None) -> None:
         shape_list = list(shapes)
-        self.matcher = TermMatcher(terms)
+        self.matcher = matcher or TermMatcher(terms)
         names = list(self.matcher.names)
         self._shapes: list[tuple[int, Shape, regex.Pattern[str]]] = []
         ids = {name: index for index, name in enumerate(names)}

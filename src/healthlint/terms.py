@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
+import os
 import re
 import unicodedata
 from array import array
@@ -164,6 +166,10 @@ def _options(inner: str) -> list[str]:
 def _word_variants(word: str) -> list[str]:
     """Expand ``{a|b}`` alternatives and ``[x|y]`` optional endings inside one word;
     alternatives may hold endings of their own (``{reaction[s]|response[s]}``)."""
+    if "{" not in word and "[" not in word:
+        if "}" in word or "]" in word:
+            raise TermError(f"unmatched bracket in {word!r}")
+        return [word]
     results = [""]
     index = 0
     while index < len(word):
@@ -188,6 +194,8 @@ def _word_variants(word: str) -> list[str]:
 
 def _split_words(phrase: str) -> list[str]:
     """Split on spaces outside brackets, so ``{high blood|low} pressure`` stays one unit."""
+    if not any(c in phrase for c in "{[("):
+        return phrase.split()
     words: list[str] = []
     depth = 0
     current: list[str] = []
@@ -464,6 +472,10 @@ class Hits:
 _EMPTY: array[int] = array("l")
 
 
+_Value = tuple[int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
+"""Per automaton key: the form's length, its classes, and case-sensitive phrases with theirs."""
+
+
 class TermMatcher:
     """One automaton over every phrase of every class of a run."""
 
@@ -481,17 +493,63 @@ class TermMatcher:
             for phrase in exact_forms:
                 key = normalize_phrase(phrase)
                 exact.setdefault(key, {}).setdefault(phrase, set()).add(index)
-        automaton = ahocorasick.Automaton()
-        self._values: list[tuple[int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = []
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        values: list[_Value] = []
         for key in sorted(set(payloads) | set(exact)):
-            value = (len(key), tuple(sorted(payloads.get(key, ()))),
-                     tuple((p, tuple(sorted(ids))) for p, ids in sorted(exact.get(key, {}).items())))
-            automaton.add_word(f" {key} ", len(self._values))
-            self._values.append(value)
-        if self._values:
+            exact_ids = tuple((p, tuple(sorted(ids)))
+                              for p, ids in sorted(exact.get(key, {}).items()))
+            automaton.add_word(f" {key} ", len(values))
+            values.append((len(key), tuple(sorted(payloads.get(key, ()))), exact_ids))
+        if values:
             automaton.make_automaton()
         self._automaton = automaton
-        self.size = len(self._values)
+        self._values = values
+        self.size = len(values)
+
+    def to_bytes(self) -> bytes:
+        """The compiled matcher, for the on-disk cache: a JSON header, then the automaton."""
+        import tempfile
+
+        header = json.dumps({"names": self.names, "values": self._values}).encode()
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "automaton")
+            self._automaton.save(path)
+            with open(path, "rb") as stream:
+                automaton = stream.read()
+        return b"%d\n" % len(header) + header + automaton
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TermMatcher | None:
+        """A matcher from :meth:`to_bytes`, or ``None`` if ``data`` is not one."""
+        import tempfile
+
+        import ahocorasick
+
+        try:
+            length, _, rest = data.partition(b"\n")
+            header = json.loads(rest[: int(length)])
+            names = tuple(str(n) for n in header["names"])
+            # JSON lists stand in for the tuples; the entry's checksum already vouches for
+            # its content, so only the shape is checked here.
+            values: list[_Value] = header["values"]
+            if not isinstance(values, list) or (values and len(values[0]) != 3):
+                return None
+            with tempfile.TemporaryDirectory() as folder:
+                path = os.path.join(folder, "automaton")
+                with open(path, "wb") as stream:
+                    stream.write(rest[int(length):])
+                automaton = ahocorasick.load(path, bytes)
+        except (ValueError, TypeError, KeyError, IndexError, MemoryError):
+            return None
+        if automaton.kind == ahocorasick.EMPTY and values:
+            return None
+        matcher = cls.__new__(cls)
+        matcher.names = names
+        matcher.ids = {name: index for index, name in enumerate(names)}
+        matcher._automaton = automaton
+        matcher._values = values
+        matcher.size = len(values)
+        return matcher
 
     def scan(self, prose: str, start: int = 0, end: int | None = None,
              chunk: int = 1 << 18) -> Iterator[tuple[int, int, int]]:

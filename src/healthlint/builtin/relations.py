@@ -130,6 +130,9 @@ CLAIM_OPTIONS: dict[str, Any] = {
         "unless": _CONDITIONS,
         "lower": _CONDITIONS,
         "escalate": _CONDITIONS,
+        "promotional": {**_CONDITIONS, "description": (
+            "Signs that the sentence itself speaks as a seller (a product class, 'our', "
+            "customers): when one holds, an informational page does not lower the finding.")},
         "evidence": _EVIDENCE,
         "scopes": {"type": "array", "items": {"type": "string"}},
     },
@@ -304,6 +307,43 @@ def render_message(template: str, match_text: str, reason: str) -> str:
     return f"{message} ({reason})" if reason else message
 
 
+_SLOT = regex.compile(r"\{([a-z][a-z0-9_]*)(?:\|([^{}]*))?\}")
+
+
+def template_slots(templates: Sequence[str | None], lexicon: Lexicon, rule: Rule
+                   ) -> dict[str, str]:
+    """Class names used as ``{name}`` or ``{name|fallback}`` in messages and suggestions,
+    resolved to the classes the run scans (``{match}`` and ``{reason}`` are not slots)."""
+    slots: dict[str, str] = {}
+    for template in templates:
+        for found in _SLOT.finditer(template or ""):
+            name = found.group(1)
+            if name not in ("match", "reason") and name not in slots:
+                slots[name] = lexicon.resolve(rule, name, ("message",))
+    return slots
+
+
+def fill_slots(template: str, analysis: Analysis, sentence: Sentence, claim: Span,
+               slots: Mapping[str, str]) -> str:
+    """``{name}`` becomes the words of the first hit of class ``name`` in the claim (else in
+    its sentence), so a message names what was found ("compared with ibuprofen");
+    ``{name|fallback}`` gives the words to use when there is none."""
+    if not slots:
+        return template
+
+    def replace(found: regex.Match[str]) -> str:
+        name = found.group(1)
+        qualified = slots.get(name)
+        if qualified is None:
+            return found.group()
+        hits = analysis.find(qualified, claim) or analysis.find(qualified, sentence.span)
+        if hits:
+            return analysis.hit_text(hits[0])
+        return found.group(2) if found.group(2) is not None else name.replace("_", " ")
+
+    return _SLOT.sub(replace, template)
+
+
 _PLACEHOLDER = regex.compile(r"[(\[{<]|\.\.\.|…|\b(?:insert|list|name|describe) (?:the|your)\b")
 
 
@@ -344,9 +384,12 @@ class Verdict:
 
 def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
           reasons: list[str], evidence: Evidence, floor: Severity | None,
-          lower: Sequence[Condition] = (), parts: Sequence[str] = ()) -> Verdict:
+          lower: Sequence[Condition] = (), parts: Sequence[str] = (),
+          promotional: Sequence[Condition] = ()) -> Verdict:
     """The evidence model's arithmetic, shared by every claim-like kind; ``parts`` are the
-    classes the claim is made of (a negation inside one of their hits belongs to it)."""
+    classes the claim is made of (a negation inside one of their hits belongs to it). An
+    informational page lowers the finding unless one of the ``promotional`` conditions
+    holds: the sentence itself then speaks as a seller ("our clients", a product class)."""
     clause = analysis.clause_at(sentence, claim.start)
     if evidence.negation:
         cue = analysis.negated(clause, claim, parts)
@@ -383,7 +426,8 @@ def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
             levels += 1
             why.append(condition.reason or "mitigated nearby")
             break
-    if evidence.information and analysis.genre == "information":
+    if evidence.information and analysis.genre == "information" and \
+            not any(c.holds(analysis, sentence, claim) for c in promotional):
         levels += evidence.information
         why.append("the page reads as information, not promotion (no provider voice, offer "
                    "or call to action)")
@@ -411,6 +455,8 @@ class ClaimChecker:
     escalate: tuple[Condition, ...] = ()
     evidence: Evidence = field(default_factory=Evidence)
     scopes: frozenset[str] | None = None
+    promotional: tuple[Condition, ...] = ()
+    slots: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -447,7 +493,8 @@ class ClaimChecker:
     def _weigh(self, analysis: Analysis, sentence: Sentence, relation: Relation,
                claim: Span) -> Finding:
         text = analysis.text(claim)
-        message = relation.message or self.rule.message
+        message = fill_slots(relation.message or self.rule.message, analysis, sentence, claim,
+                             self.slots)
         for condition in (*self.unless, *relation.unless):
             if condition.holds(analysis, sentence, claim):
                 return _dropped(claim, message, text, condition.reason or "an exception applies")
@@ -459,12 +506,15 @@ class ClaimChecker:
                 base = condition.severity
                 reasons.append(condition.reason or f"raised to {base}")
         verdict = weigh(analysis, sentence, claim, base, reasons, self.evidence,
-                        relation.floor or self.evidence.floor, self.lower, relation.find)
+                        relation.floor or self.evidence.floor, self.lower, relation.find,
+                        self.promotional)
         if verdict.dropped:
             return _dropped(claim, message, text, verdict.dropped)
         return Finding(claim, verdict.severity,
                        render_message(message, text, "; ".join(verdict.notes)),
-                       suggestion_fix(relation.suggestion or self.rule.suggestion, claim),
+                       suggestion_fix(fill_slots(relation.suggestion or self.rule.suggestion or "",
+                                                 analysis, sentence, claim, self.slots) or None,
+                                      claim),
                        notes=verdict.notes)
 
 
@@ -547,15 +597,20 @@ class ClaimKind:
         _declare_local(rule, lexicon)
         options = rule.options
         scopes = options.get("scopes")
+        relations = _relations(options["claims"], lexicon, rule, "claims")
+        templates = [rule.message, rule.suggestion,
+                     *(t for r in relations for t in (r.message, r.suggestion))]
         return ClaimChecker(
             rule=rule,
-            relations=_relations(options["claims"], lexicon, rule, "claims"),
+            relations=relations,
             with_=_conditions(options.get("with"), lexicon, rule, "with"),
             unless=_conditions(options.get("unless"), lexicon, rule, "unless"),
             lower=_conditions(options.get("lower"), lexicon, rule, "lower"),
             escalate=_conditions(options.get("escalate"), lexicon, rule, "escalate"),
             evidence=_evidence(options),
             scopes=frozenset(scopes) if scopes else None,
+            promotional=_conditions(options.get("promotional"), lexicon, rule, "promotional"),
+            slots=template_slots(templates, lexicon, rule),
         )
 
 

@@ -1,0 +1,26 @@
+"""Shapes: a literal space matches any whitespace run, and an optional space an optional run."""
+
+from __future__ import annotations
+
+from healthlint.scan import compile_shape
+
+
+def test_a_space_matches_a_whitespace_run() -> None:
+    shape = compile_shape(r"\bdoi\.org/")
+    assert shape.search("see doi.org/10.1/x")
+    assert compile_shape("stem cells").search("stem \n  cells")
+
+
+def test_an_optional_space_may_be_absent() -> None:
+    pmid = compile_shape(r"\bPMID ?:? ?\d{1,8}\b")
+    for text in ("PMID: 29883981", "PMID:29883981", "PMID 29883981", "PMID\n 29883981"):
+        assert pmid.search(text), text
+    assert compile_shape(r"\d ?%").search("92%")
+    assert compile_shape(r"\d *%").search("92  %")
+    assert not compile_shape(r"\d +%").search("92%")
+    assert compile_shape(r"\d +%").search("92 \t%")
+
+
+def test_spaces_inside_a_character_class_stay_literal() -> None:
+    assert compile_shape(r"a[ ]b").search("a b")
+    assert not compile_shape(r"a[ ]b").search("a\nb")
