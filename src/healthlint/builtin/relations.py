@@ -429,7 +429,7 @@ def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
     if evidence.information and analysis.genre == "information" and \
             not any(c.holds(analysis, sentence, claim) for c in promotional):
         levels += evidence.information
-        why.append("the page reads as information, not promotion (no provider voice, offer "
+        why.append("the page reads as information (reference prose, no provider voice, offer "
                    "or call to action)")
     severity = base.shifted(-levels, floor=floor if floor and levels else None)
     notes = list(reasons)
