@@ -338,7 +338,10 @@ def fill_slots(template: str, analysis: Analysis, sentence: Sentence, claim: Spa
             return found.group()
         hits = analysis.find(qualified, claim) or analysis.find(qualified, sentence.span)
         if hits:
-            return analysis.hit_text(hits[0])
+            # The longest of the hits that start first: "red light panel", not "red light".
+            first = min(analysis.hits.starts[i] for i in hits)
+            return analysis.hit_text(max((i for i in hits if analysis.hits.starts[i] == first),
+                                         key=lambda i: analysis.hits.ends[i]))
         return found.group(2) if found.group(2) is not None else name.replace("_", " ")
 
     return _SLOT.sub(replace, template)
