@@ -707,6 +707,11 @@ class DisclosureChecker:
                 reasons.append(f"found a variant that does not qualify: '{found}'")
                 break
         if self.information and analysis.genre == "information":
+            if severity == Severity.INFO:
+                # An info-level disclosure has no level left to lower to: kept as dropped, with
+                # the reason, so an informational page is not told to add a sales disclaimer.
+                return [_dropped(span, message, text, "the page reads as information, not "
+                                 "promotion, and the finding is already at info")]
             lowered = severity.shifted(-self.information, floor=Severity.INFO)
             if lowered != severity:
                 reasons.append(f"lowered from {severity} because the page reads as information, "
