@@ -34,5 +34,8 @@ def _description(folder: Path) -> str:
 @hookimpl
 def healthlint_register_rule_packs(register: Callable[[RulePack], None]) -> None:
     root = shipped_rules_dir()
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    # A shipped pack is a folder with a pack.yaml; others (rules parked while they are
+    # ported to a new kind) are not loaded.
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                         and (p / "pack.yaml").is_file()):
         register(RulePack(folder.name, str(folder), _description(folder)))
