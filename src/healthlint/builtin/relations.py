@@ -65,6 +65,14 @@ _CONDITION = {
     ]
 }
 _CONDITIONS = {"type": "array", "items": _CONDITION}
+_MESSAGES = {
+    "type": "array",
+    "description": "Message variants: the first condition that holds around a claim gives its "
+                   "message (so a message can fit the product class found); a relation's own "
+                   "message wins over these.",
+    "items": {"type": "object", "required": ["any", "message"],
+              "properties": _CONDITION["oneOf"][1]["properties"], "additionalProperties": False},
+}
 _EFFECT = {"oneOf": [{"const": "suppress"}, {"type": "integer", "minimum": 0, "maximum": 3}]}
 _TERMS = {
     "type": "object",
@@ -124,6 +132,7 @@ CLAIM_OPTIONS: dict[str, Any] = {
         "unless": _CONDITIONS,
         "lower": _CONDITIONS,
         "escalate": _CONDITIONS,
+        "messages": _MESSAGES,
         "evidence": _EVIDENCE,
         "scopes": {"type": "array", "items": {"type": "string"}},
     },
@@ -156,6 +165,7 @@ ENUMERATION_OPTIONS: dict[str, Any] = {
         "items": _CLASS_LIST,
         "min_items": {"type": "integer", "minimum": 2},
         "open_ended": _CLASS_LIST,
+        "messages": _MESSAGES,
         "evidence": _EVIDENCE,
     },
 }
@@ -380,6 +390,7 @@ class ClaimChecker:
     escalate: tuple[Condition, ...] = ()
     evidence: Evidence = field(default_factory=Evidence)
     scopes: frozenset[str] | None = None
+    messages: tuple[Condition, ...] = ()
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -416,7 +427,8 @@ class ClaimChecker:
     def _weigh(self, analysis: Analysis, sentence: Sentence, relation: Relation,
                claim: Span) -> Finding:
         text = analysis.text(claim)
-        message = relation.message or self.rule.message
+        message = relation.message or variant_message(self.messages, analysis, sentence, claim) \
+            or self.rule.message
         for condition in (*self.unless, *relation.unless):
             if condition.holds(analysis, sentence, claim):
                 return _dropped(claim, message, text, condition.reason or "an exception applies")
@@ -435,6 +447,15 @@ class ClaimChecker:
                        render_message(message, text, "; ".join(verdict.notes)),
                        suggestion_fix(relation.suggestion or self.rule.suggestion, claim),
                        notes=verdict.notes)
+
+
+def variant_message(variants: Sequence[Condition], analysis: Analysis, sentence: Sentence,
+                    claim: Span) -> str | None:
+    """The message of the first variant whose condition holds around the claim."""
+    for condition in variants:
+        if condition.message and condition.holds(analysis, sentence, claim):
+            return condition.message
+    return None
 
 
 def _dropped(span: Span, message: str, text: str, why: str) -> Finding:
@@ -525,6 +546,7 @@ class ClaimKind:
             escalate=_conditions(options.get("escalate"), lexicon, rule, "escalate"),
             evidence=_evidence(options),
             scopes=frozenset(scopes) if scopes else None,
+            messages=_conditions(options.get("messages"), lexicon, rule, "messages"),
         )
 
 
@@ -621,6 +643,7 @@ class EnumerationChecker:
     min_items: int
     open_ended: tuple[str, ...]
     evidence: Evidence
+    messages: tuple[Condition, ...] = ()
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -663,14 +686,15 @@ class EnumerationChecker:
             end = listed[-1].end if listed else sentence.span.end
             whole = Span(sentence.span.start, end)
             why = f"{count} conditions or sites" + (", open-ended" if open_ended else "")
+            message = variant_message(self.messages, analysis, sentence, claim) or self.rule.message
             verdict = weigh(analysis, sentence, claim, self.rule.severity, [why], self.evidence,
                             self.evidence.floor)
             text = analysis.text(sentence.span)
             if verdict.dropped:
-                findings.append(_dropped(whole, self.rule.message, text, verdict.dropped))
+                findings.append(_dropped(whole, message, text, verdict.dropped))
                 continue
             findings.append(Finding(whole, verdict.severity,
-                                    render_message(self.rule.message, text, "; ".join(verdict.notes)),
+                                    render_message(message, text, "; ".join(verdict.notes)),
                                     notes=verdict.notes))
         return findings
 
@@ -692,6 +716,7 @@ class EnumerationKind:
             min_items=int(options.get("min_items", 3)),
             open_ended=_classes(options.get("open_ended") or (), lexicon, rule, ("open_ended",)),
             evidence=_evidence(options, {"negation": True, "information": 1}),
+            messages=_conditions(options.get("messages"), lexicon, rule, "messages"),
         )
 
 
