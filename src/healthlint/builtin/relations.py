@@ -71,6 +71,14 @@ _CONDITION = {
     ]
 }
 _CONDITIONS = {"type": "array", "items": _CONDITION}
+_MESSAGES = {
+    "type": "array",
+    "description": "Message variants: the first condition that holds around a claim gives its "
+                   "message (so a message can fit the product class found); a relation's own "
+                   "message wins over these.",
+    "items": {"type": "object", "required": ["any", "message"],
+              "properties": _CONDITION["oneOf"][1]["properties"], "additionalProperties": False},
+}
 _EFFECT = {"oneOf": [{"const": "suppress"}, {"type": "integer", "minimum": 0, "maximum": 3}]}
 _TERMS = {
     "type": "object",
@@ -133,6 +141,7 @@ CLAIM_OPTIONS: dict[str, Any] = {
         "promotional": {**_CONDITIONS, "description": (
             "Signs that the sentence itself speaks as a seller (a product class, 'our', "
             "customers): when one holds, an informational page does not lower the finding.")},
+        "messages": _MESSAGES,
         "evidence": _EVIDENCE,
         "scopes": {"type": "array", "items": {"type": "string"}},
     },
@@ -170,6 +179,7 @@ ENUMERATION_OPTIONS: dict[str, Any] = {
         "items": _CLASS_LIST,
         "min_items": {"type": "integer", "minimum": 2},
         "open_ended": _CLASS_LIST,
+        "messages": _MESSAGES,
         "evidence": _EVIDENCE,
     },
 }
@@ -460,6 +470,7 @@ class ClaimChecker:
     scopes: frozenset[str] | None = None
     promotional: tuple[Condition, ...] = ()
     slots: Mapping[str, str] = field(default_factory=dict)
+    messages: tuple[Condition, ...] = ()
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -496,8 +507,9 @@ class ClaimChecker:
     def _weigh(self, analysis: Analysis, sentence: Sentence, relation: Relation,
                claim: Span) -> Finding:
         text = analysis.text(claim)
-        message = fill_slots(relation.message or self.rule.message, analysis, sentence, claim,
-                             self.slots)
+        template = relation.message or variant_message(self.messages, analysis, sentence, claim) \
+            or self.rule.message
+        message = fill_slots(template, analysis, sentence, claim, self.slots)
         for condition in (*self.unless, *relation.unless):
             if condition.holds(analysis, sentence, claim):
                 return _dropped(claim, message, text, condition.reason or "an exception applies")
@@ -519,6 +531,15 @@ class ClaimChecker:
                                                  analysis, sentence, claim, self.slots) or None,
                                       claim),
                        notes=verdict.notes)
+
+
+def variant_message(variants: Sequence[Condition], analysis: Analysis, sentence: Sentence,
+                    claim: Span) -> str | None:
+    """The message of the first variant whose condition holds around the claim."""
+    for condition in variants:
+        if condition.message and condition.holds(analysis, sentence, claim):
+            return condition.message
+    return None
 
 
 def _dropped(span: Span, message: str, text: str, why: str) -> Finding:
@@ -614,6 +635,7 @@ class ClaimKind:
             scopes=frozenset(scopes) if scopes else None,
             promotional=_conditions(options.get("promotional"), lexicon, rule, "promotional"),
             slots=template_slots(templates, lexicon, rule),
+            messages=_conditions(options.get("messages"), lexicon, rule, "messages"),
         )
 
 
@@ -769,6 +791,7 @@ class EnumerationChecker:
     min_items: int
     open_ended: tuple[str, ...]
     evidence: Evidence
+    messages: tuple[Condition, ...] = ()
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -811,14 +834,15 @@ class EnumerationChecker:
             end = listed[-1].end if listed else sentence.span.end
             whole = Span(sentence.span.start, end)
             why = f"{count} conditions or sites" + (", open-ended" if open_ended else "")
+            message = variant_message(self.messages, analysis, sentence, claim) or self.rule.message
             verdict = weigh(analysis, sentence, claim, self.rule.severity, [why], self.evidence,
                             self.evidence.floor)
             text = analysis.text(sentence.span)
             if verdict.dropped:
-                findings.append(_dropped(whole, self.rule.message, text, verdict.dropped))
+                findings.append(_dropped(whole, message, text, verdict.dropped))
                 continue
             findings.append(Finding(whole, verdict.severity,
-                                    render_message(self.rule.message, text, "; ".join(verdict.notes)),
+                                    render_message(message, text, "; ".join(verdict.notes)),
                                     notes=verdict.notes))
         return findings
 
@@ -840,6 +864,7 @@ class EnumerationKind:
             min_items=int(options.get("min_items", 3)),
             open_ended=_classes(options.get("open_ended") or (), lexicon, rule, ("open_ended",)),
             evidence=_evidence(options, {"negation": True, "information": 1}),
+            messages=_conditions(options.get("messages"), lexicon, rule, "messages"),
         )
 
 
