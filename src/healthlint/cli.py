@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the run fail (default: warning)")
     check.add_argument("--output-format", default=None, metavar="FORMAT",
                        help="full (default), concise, json, or a format a plugin adds")
-    check.add_argument("--output-file", metavar="PATH", help="write the output to PATH")
+    check.add_argument("--output-file", "-o", metavar="PATH", help="write the output to PATH")
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:PATH",
                        help="also write FORMAT to PATH (repeatable)")
     check.add_argument("--stdin-filename", metavar="PATH",

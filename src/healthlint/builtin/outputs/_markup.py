@@ -29,6 +29,10 @@ class Markup(str):
 
     __slots__ = ()
 
+    def __add__(self, other: str) -> Markup:
+        """Concatenation stays markup, and escapes a plain string on the right."""
+        return Markup(str.__add__(self, escape(other)))
+
 
 def escape(value: str) -> Markup:
     """``value`` as HTML text (or an attribute value); :class:`Markup` passes unchanged."""
@@ -71,7 +75,7 @@ def end_tag(tag: str) -> Markup:
 
 def element(tag: str, attrs: Attrs | None = None, *children: str) -> Markup:
     """``<tag attrs>children</tag>``; children that are plain strings are escaped."""
-    return Markup(start_tag(tag, attrs) + join(children) + end_tag(tag))
+    return start_tag(tag, attrs) + join(children) + end_tag(tag)
 
 
 def void(tag: str, attrs: Attrs | None = None) -> Markup:
@@ -89,4 +93,4 @@ def raw_block(tag: str, attrs: Attrs | None, body: str) -> Markup:
         raise ValueError(f"raw content is allowed only in style and script, not {tag!r}")
     if f"</{tag}" in body.lower():
         raise ValueError(f"the {tag} body contains its own end tag")
-    return Markup(start_tag(tag, attrs) + body + end_tag(tag))
+    return Markup(str(start_tag(tag, attrs)) + body + str(end_tag(tag)))
