@@ -40,7 +40,8 @@ def browser() -> Iterator[Any]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not chromium or not driver_path:
-        reason = "headless Chromium and chromedriver are needed (apt-get install chromium chromium-driver)"
+        reason = ("headless Chromium and chromedriver are needed "
+                  "(apt-get install chromium chromium-driver)")
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; .ci/run installs them, so in CI this is a failure")
         pytest.skip(reason)

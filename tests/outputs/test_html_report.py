@@ -356,7 +356,8 @@ def test_browser_hostile_markup_stays_text(browser: Any, run: Run) -> None:
     assert probe["title"] == f"healthlint review: {len(run.diagnostics)} findings"
     assert probe["pwned"] is None and probe["canaries"] == 0
     assert (probe["images"], probe["scripts"], probe["handlers"]) == (0, 1, 0)
-    assert '<script>document.body.appendChild(document.createElement("hl-canary"));' in probe["text"]
+    assert '<script>document.body.appendChild(document.createElement("hl-canary"));' \
+        in probe["text"]
     assert "<img src=x onerror=\"document.title='pwned'" in probe["text"]
     assert "&lt;script&gt;alert(3)&lt;/script&gt;" in probe["text"]
     assert '"Stem cell therapy treats arthritis, back pain, <img src=x onerror=alert(4)>' \

@@ -328,17 +328,30 @@ def _empty_row(columns: int, text: str) -> Markup:
 def _page_section(page: _Page, rules: Mapping[str, Rule]) -> Markup:
     on_top = [entry for entry in page.entries if not entry.in_text]
     counts = _severity_counts(page.entries)
-    badges = [element("span", {"class": f"badge sev-{name}"}, f"{counts[name]} {name}")
+    badges = [element("span", {"class": f"badge sev-{name}"}, _severity_count(name, counts[name]))
               for name in SEVERITIES if counts[name]]
     return element(
         "section", {"class": "page", "id": page.anchor, "data-file": page.path},
         element("header", {"class": "page-head"},
                 element("h2", None, page.path), element("div", {"class": "badges"}, *badges)),
         *(_file_error(error) for error in page.result.errors),
-        element("div", {"class": "page-findings"}, *(_note(e, rules.get(e.diagnostic.code), True)
-                                                      for e in on_top)) if on_top else "",
+        _page_findings(on_top, rules) if on_top else "",
         _source(page, rules) if page.result.source is not None else element(
             "p", {"class": "no-source"}, "The text of this file could not be read."),
+    )
+
+
+def _severity_count(name: str, count: int) -> str:
+    return f"{count} {name}" if count == 1 or name == "info" else f"{count} {name}s"
+
+
+def _page_findings(entries: Sequence[_Entry], rules: Mapping[str, Rule]) -> Markup:
+    """Findings about the page as a whole (a missing disclosure), and any that have no place
+    in the text, as cards above it."""
+    return element(
+        "div", {"class": "page-findings"},
+        element("h3", None, "About the whole page"),
+        *(_note(entry, rules.get(entry.diagnostic.code), on_top=True) for entry in entries),
     )
 
 
@@ -393,11 +406,11 @@ def _highlight(entry: _Entry) -> Highlight:
         trigger: Attrs = {"class": f"hl {severity} trigger", "data-finding": entry.key,
                           "title": f"Trigger of the page-level finding {d.code} {d.rule}"}
         return Highlight(entry.key, d.span.start, d.span.end,
-                         {**trigger, "id": f"{entry.key}-trigger"}, trigger)
+                         {**trigger, "id": f"{entry.key}-trigger"}, trigger, weight=-1)
     empty = " caret" if d.span.start == d.span.end else ""
     first: Attrs = {"class": f"hl {severity}{empty}", "id": entry.key, "tabindex": 0,
                     "title": f"{d.code} {d.rule}: {d.message}", **_identity(entry)}
-    return Highlight(entry.key, d.span.start, d.span.end, first, part)
+    return Highlight(entry.key, d.span.start, d.span.end, first, part, int(d.severity))
 
 
 def _identity(entry: _Entry) -> dict[str, str | int]:
@@ -424,7 +437,7 @@ def _note(entry: _Entry, rule: Rule | None, on_top: bool = False) -> Markup:
         element("header", None,
                 element("span", {"class": f"badge sev-{entry.severity}"}, entry.severity),
                 element("span", {"class": "code"}, d.code),
-                element("span", {"class": "slug"}, d.rule),
+                element("span", {"class": "slug", "title": d.rule}, d.rule),
                 _where(entry, on_top)),
         element("p", {"class": "msg"}, d.message),
         _explanation(entry, rule),
@@ -438,7 +451,7 @@ def _where(entry: _Entry, on_top: bool) -> Markup:
                        f"{d.start.line}:{d.start.column}")
     if d.document_level and d.span.start < d.span.end:
         return element("a", {"class": "where", "href": f"#{entry.key}-trigger"},
-                       f"page · first trigger {d.start.line}:{d.start.column}")
+                       f"first trigger {d.start.line}:{d.start.column}")
     label = "page" if d.document_level else f"line {d.start.line}"
     return element("span", {"class": "where"}, label)
 

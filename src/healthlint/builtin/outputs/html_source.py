@@ -31,6 +31,8 @@ class Highlight:
     end: int
     first: Attrs
     rest: Attrs
+    weight: int = 0
+    """Of highlights with the same span, the heaviest is drawn innermost, so its colour shows."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def _pieces_by_line(
     """
     starts = [offset for offset, _ in lines]
     by_line: list[list[_Piece]] = [[] for _ in lines]
-    ordered = sorted(highlights, key=lambda h: (h.start, -h.end))
+    ordered = sorted(highlights, key=lambda h: (h.start, -h.end, h.weight))
     for rank, highlight in enumerate(ordered):
         placed = False
         for index in range(_line_of(starts, highlight.start), len(lines)):
@@ -138,7 +140,7 @@ class _Weaver:
 
 def _common_prefix(left: Sequence[_Piece], right: Sequence[_Piece]) -> int:
     count = 0
-    for a, b in zip(left, right):
+    for a, b in zip(left, right, strict=False):
         if a is not b:
             break
         count += 1
@@ -151,7 +153,7 @@ def render_source(source: str, highlights: Sequence[Highlight]) -> SourceView:
     by_line = _pieces_by_line(lines, highlights)
     weaver = _Weaver()
     view = SourceView([])
-    for number, ((_, text), pieces) in enumerate(zip(lines, by_line), start=1):
+    for number, ((_, text), pieces) in enumerate(zip(lines, by_line, strict=True), start=1):
         before = set(weaver.opened)
         view.lines.append(weaver.line(text, pieces))
         for key in weaver.opened - before:
