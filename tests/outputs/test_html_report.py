@@ -24,9 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from healthlint.builtin.outputs._markup import element, escape, raw_block
 from healthlint.builtin.outputs.html import HtmlOutput
+from healthlint.builtin.outputs.html_source import Highlight, render_source
 from healthlint.cli import main
 from healthlint.engine import Linter
 from healthlint.fingerprint import normalise_path
@@ -122,6 +125,44 @@ def test_overlapping_findings_each_keep_their_text() -> None:
         assert parts[0] is node, "the data-code element is a finding's first piece"
         assert all("data-code" not in p.attrs for p in parts[1:])
         assert "".join(p.text() for p in parts) == source[d.span.start:d.span.end].replace("\n", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    source=st.text(alphabet="ab <&\n\r\t\u00e9\U0001f600", max_size=40),
+    cuts=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=8),
+)
+def test_any_spans_give_one_first_element_each_and_keep_the_text(
+    source: str, cuts: list[tuple[int, int]]
+) -> None:
+    spans = [sorted((min(a, len(source)), min(b, len(source)))) for a, b in cuts]
+    highlights = [Highlight(f"f{i}", start, end, {"data-finding": f"f{i}", "data-code": "X"},
+                            {"data-finding": f"f{i}"}) for i, (start, end) in enumerate(spans)]
+    view = render_source(source, highlights)
+    tree = parse("".join(f"<div>{line}</div>" for line in view.lines))
+    assert [line.text() for line in tree.children if isinstance(line, Node)] == [
+        _shown(line) for line in source.split("\n")]
+    assert len(anchors(tree)) == len(highlights)
+    for highlight in highlights:
+        parts = pieces(tree, highlight.key)
+        assert "data-code" in parts[0].attrs and all("data-code" not in p.attrs for p in parts[1:])
+        assert "".join(p.text() for p in parts) == "".join(
+            _lines_of(source, highlight.start, highlight.end))
+
+
+def _shown(line: str) -> str:
+    """A line as the report shows it: without its line ending, a lone CR made visible."""
+    return line.removesuffix("\r").replace("\r", "\ufffd")
+
+
+def _lines_of(source: str, start: int, end: int) -> list[str]:
+    """The parts of ``[start, end)`` on each line, as the report shows them."""
+    parts, offset = [], 0
+    for line in source.split("\n"):
+        visible = _shown(line)
+        parts.append(visible[max(start - offset, 0):max(min(end - offset, len(visible)), 0)])
+        offset += len(line) + 1
+    return parts
 
 
 def test_page_level_findings_are_cards_on_top_marking_their_first_trigger() -> None:

@@ -21,54 +21,26 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import TextIO
 
-from healthlint.builtin.outputs._markup import (
-    Attrs,
-    Markup,
-    element,
-    join,
-    raw_block,
-    void,
+from healthlint.builtin.outputs._markup import Attrs, Markup, element, join, raw_block, void
+from healthlint.builtin.outputs.html_model import (
+    SEVERITIES,
+    Entry,
+    Page,
+    count,
+    report_pages,
+    severity_counts,
+    shown,
 )
 from healthlint.builtin.outputs.html_source import Highlight, render_source
-from healthlint.fingerprint import normalise_path
-from healthlint.types import Diagnostic, FileError, FileResult, OutputContext, Report, Rule
+from healthlint.builtin.outputs.html_summary import masthead, summary, toolbar
+from healthlint.types import FileError, OutputContext, Report, Rule
 
-SEVERITIES = ("error", "warning", "info")
 _PACKAGE = "healthlint.builtin.outputs"
-_LABELS = {"error": "Errors", "warning": "Warnings", "info": "Info"}
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """One diagnostic as the report shows it."""
-
-    key: str
-    """The finding's id in the page, ``f1``, ``f2``, …"""
-    diagnostic: Diagnostic
-    path: str
-    in_text: bool
-    """Its ``data-code`` element is a highlight in the text, not a card at the top."""
-
-    @property
-    def severity(self) -> str:
-        return str(self.diagnostic.severity)
-
-
-@dataclass(frozen=True)
-class _Page:
-    anchor: str
-    path: str
-    result: FileResult
-    entries: tuple[_Entry, ...]
 
 
 # Assembling the report ------------------------------------------------------------------------
@@ -85,15 +57,15 @@ class HtmlOutput:
 
 
 def render_report(report: Report, context: OutputContext) -> str:
-    pages = _pages(report, context.root)
+    pages = report_pages(report, context.root)
     entries = [entry for page in pages for entry in page.entries]
     css, js = _asset("html_report.css"), _asset("html_report.js")
     body = join([
-        _masthead(pages, entries, context),
-        _toolbar(pages, entries),
+        masthead(pages, entries, context),
+        toolbar(pages, entries),
         element("main", {"id": "report"},
-                _summary(pages, entries, report.rules),
-                *(_page_section(page, report.rules) for page in pages if _shown(page))),
+                summary(pages, entries, report.rules),
+                *(_page_section(page, report.rules) for page in pages if shown(page))),
         raw_block("script", None, js),
     ])
     head = join([
@@ -101,35 +73,11 @@ def render_report(report: Report, context: OutputContext) -> str:
         void("meta", {"http-equiv": "Content-Security-Policy", "content": _policy(css, js)}),
         void("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
         void("meta", {"name": "generator", "content": f"healthlint {context.tool_version}"}),
-        element("title", None, f"healthlint review: {_count(len(entries), 'finding')}"),
+        element("title", None, f"healthlint review: {count(len(entries), 'finding')}"),
         raw_block("style", None, css),
     ])
     return "<!DOCTYPE html>\n" + element("html", {"lang": "en"}, element("head", None, head),
                                          element("body", None, body)) + "\n"
-
-
-def _pages(report: Report, root: str) -> list[_Page]:
-    """Files in path order, each with its findings in position order and numbered."""
-    ordered = sorted(((normalise_path(f.path, root), f) for f in report.files),
-                     key=lambda pair: pair[0])
-    pages, number = [], 0
-    for index, (path, result) in enumerate(ordered, start=1):
-        entries = []
-        for diagnostic in sorted(result.diagnostics, key=Diagnostic.sort_key):
-            number += 1
-            entries.append(_Entry(f"f{number}", diagnostic, path, _in_text(diagnostic, result)))
-        pages.append(_Page(f"page-{index}", path, result, tuple(entries)))
-    return pages
-
-
-def _in_text(diagnostic: Diagnostic, result: FileResult) -> bool:
-    return (not diagnostic.document_level and result.source is not None
-            and diagnostic.span.end <= len(result.source))
-
-
-def _shown(page: _Page) -> bool:
-    """Clean pages are listed in the summary only; their text holds nothing to review."""
-    return bool(page.entries or page.result.errors)
 
 
 @cache
@@ -154,180 +102,12 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _severity_counts(entries: Iterable[_Entry]) -> Counter[str]:
-    return Counter(entry.severity for entry in entries)
-
-
-def _generated(context: OutputContext) -> str:
-    """The run's date; ``SOURCE_DATE_EPOCH`` fixes it so reports can be reproduced."""
-    environ: Mapping[str, str] = context.options.get("environ", os.environ)
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit()
-              else datetime.now(timezone.utc))
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-# Masthead and filters -------------------------------------------------------------------------
-
-
-def _masthead(pages: Sequence[_Page], entries: Sequence[_Entry], context: OutputContext) -> Markup:
-    problems = sum(len(page.result.errors) for page in pages)
-    facts = [f"{_count(len(entries), 'finding')} in {_count(len(pages), 'file')}"]
-    if problems:
-        facts.append(_count(problems, "file problem"))
-    facts += [f"generated {_generated(context)}", f"healthlint {context.tool_version}"]
-    return element(
-        "header", {"class": "masthead"},
-        element("h1", None, "Health claims review"),
-        element("p", {"class": "facts"}, " · ".join(facts)),
-        element("p", {"class": "caveat"},
-                "healthlint ranks language risk; it is not legal advice. A page without "
-                "findings can still break the law, and a hedge lowers a finding's severity "
-                "without making the claim compliant."),
-    )
-
-
-def _toolbar(pages: Sequence[_Page], entries: Sequence[_Entry]) -> Markup:
-    """The filter form; hidden until the script runs, since without it nothing would work."""
-    severities = _severity_counts(entries)
-    rules = Counter(entry.diagnostic.code for entry in entries)
-    slugs = {entry.diagnostic.code: entry.diagnostic.rule for entry in entries}
-    files = [page for page in pages if page.entries]
-    return element(
-        "form", {"id": "filters", "class": "toolbar", "hidden": True, "aria-label": "Filters"},
-        element("fieldset", {"class": "severities"},
-                element("legend", None, "Severity"),
-                *(_severity_toggle(name, severities[name]) for name in SEVERITIES)),
-        _select("rule", "Rule", "All rules",
-                [(code, f"{code} {slugs[code]} ({rules[code]})") for code in sorted(rules)]),
-        _select("file", "File", "All files",
-                [(page.path, f"{page.path} ({len(page.entries)})") for page in files]),
-        element("label", {"class": "toggle"},
-                void("input", {"type": "checkbox", "name": "explain"}), "Explain all"),
-        element("button", {"type": "reset"}, "Reset"),
-        element("output", {"id": "shown", "aria-live": "polite"},
-                f"{_count(len(entries), 'finding')} shown"),
-    )
-
-
-def _severity_toggle(name: str, count: int) -> Markup:
-    return element(
-        "label", {"class": f"chip sev-{name}"},
-        void("input", {"type": "checkbox", "name": "severity", "value": name, "checked": True}),
-        element("span", {"class": "dot"}), f"{_LABELS[name]} ", element("b", None, str(count)),
-    )
-
-
-def _select(name: str, label: str, everything: str, options: Sequence[tuple[str, str]]) -> Markup:
-    return element(
-        "label", {"class": "pick"}, element("span", None, label),
-        element("select", {"name": name},
-                element("option", {"value": ""}, everything),
-                *(element("option", {"value": value}, text) for value, text in options)),
-    )
-
-
-# Summary --------------------------------------------------------------------------------------
-
-
-def _summary(pages: Sequence[_Page], entries: Sequence[_Entry],
-             rules: Mapping[str, Rule]) -> Markup:
-    return element(
-        "section", {"class": "summary", "aria-label": "Summary"},
-        _totals(pages, entries),
-        element("div", {"class": "tables"}, _by_rule(entries, rules), _by_file(pages)),
-    )
-
-
-def _totals(pages: Sequence[_Page], entries: Sequence[_Entry]) -> Markup:
-    severities = _severity_counts(entries)
-    flagged = sum(1 for page in pages if page.entries)
-    problems = sum(len(page.result.errors) for page in pages)
-    tiles = [_tile("total", str(len(entries)), "Findings")]
-    tiles += [_tile(f"sev-{name}", str(severities[name]), _LABELS[name]) for name in SEVERITIES]
-    tiles.append(_tile("files", f"{flagged}/{len(pages)}", "Files with findings"))
-    if problems:
-        tiles.append(_tile("problems", str(problems), "File problems"))
-    return element("div", {"class": "tiles"}, *tiles)
-
-
-def _tile(kind: str, figure: str, label: str) -> Markup:
-    return element("div", {"class": f"tile {kind}"},
-                   element("span", {"class": "figure"}, figure),
-                   element("span", {"class": "label"}, label))
-
-
-def _count_cells(counts: Mapping[str, int]) -> list[Markup]:
-    cells = [element("td", {"class": f"num sev-{name}" if counts.get(name) else "num zero"},
-                     str(counts.get(name, 0))) for name in SEVERITIES]
-    cells.append(element("td", {"class": "num total"}, str(sum(counts.values()))))
-    return cells
-
-
-def _table(caption: str, first: Sequence[str], rows: Sequence[Markup], extra: str = "") -> Markup:
-    headings = [*first, "Errors", "Warnings", "Info", "Total", *([extra] if extra else [])]
-    return element(
-        "table", {"class": "counts"},
-        element("caption", None, caption),
-        element("thead", None, element("tr", None, *(
-            element("th", {"scope": "col", "class": "num" if h not in first else None}, h)
-            for h in headings))),
-        element("tbody", None, *rows),
-    )
-
-
-def _by_rule(entries: Sequence[_Entry], rules: Mapping[str, Rule]) -> Markup:
-    counts: dict[str, Counter[str]] = {}
-    for entry in entries:
-        counts.setdefault(entry.diagnostic.code, Counter())[entry.severity] += 1
-    slugs = {entry.diagnostic.code: entry.diagnostic.rule for entry in entries}
-    rows = []
-    for code in sorted(counts):
-        rule = rules.get(code)
-        summary = rule.docs.summary if rule is not None else ""
-        name = element("td", None, element("span", {"class": "slug"}, slugs[code]),
-                       element("span", {"class": "rule-summary"}, summary) if summary else "")
-        button = element("button", {"type": "button", "class": "code-link",
-                                    "data-filter-rule": code}, code)
-        rows.append(element("tr", None, element("th", {"scope": "row"}, button), name,
-                            *_count_cells(counts[code])))
-    if not rows:
-        rows.append(_empty_row(6, "No findings."))
-    return _table("By rule", ["Code", "Rule"], rows)
-
-
-def _by_file(pages: Sequence[_Page]) -> Markup:
-    rows = []
-    for page in pages:
-        name: str | Markup = page.path
-        if _shown(page):
-            name = element("a", {"href": f"#{page.anchor}"}, page.path)
-        problems = len(page.result.errors)
-        rows.append(element(
-            "tr", {"class": None if page.entries else "clean"},
-            element("th", {"scope": "row", "class": "path"}, name),
-            *_count_cells(_severity_counts(page.entries)),
-            element("td", {"class": "num problems" if problems else "num zero"}, str(problems)),
-        ))
-    if not rows:
-        rows.append(_empty_row(6, "No files were checked."))
-    return _table("By file", ["File"], rows, extra="Problems")
-
-
-def _empty_row(columns: int, text: str) -> Markup:
-    return element("tr", None, element("td", {"colspan": columns, "class": "empty"}, text))
-
-
 # Pages ----------------------------------------------------------------------------------------
 
 
-def _page_section(page: _Page, rules: Mapping[str, Rule]) -> Markup:
+def _page_section(page: Page, rules: Mapping[str, Rule]) -> Markup:
     on_top = [entry for entry in page.entries if not entry.in_text]
-    counts = _severity_counts(page.entries)
+    counts = severity_counts(page.entries)
     badges = [element("span", {"class": f"badge sev-{name}"}, _severity_count(name, counts[name]))
               for name in SEVERITIES if counts[name]]
     return element(
@@ -345,7 +125,7 @@ def _severity_count(name: str, count: int) -> str:
     return f"{count} {name}" if count == 1 or name == "info" else f"{count} {name}s"
 
 
-def _page_findings(entries: Sequence[_Entry], rules: Mapping[str, Rule]) -> Markup:
+def _page_findings(entries: Sequence[Entry], rules: Mapping[str, Rule]) -> Markup:
     """Findings about the page as a whole (a missing disclosure), and any that have no place
     in the text, as cards above it."""
     return element(
@@ -368,7 +148,7 @@ def _file_error(error: FileError) -> Markup:
     )
 
 
-def _source(page: _Page, rules: Mapping[str, Rule]) -> Markup:
+def _source(page: Page, rules: Mapping[str, Rule]) -> Markup:
     source = page.result.source or ""
     highlights = [_highlight(entry) for entry in page.entries
                   if entry.in_text or _has_trigger(entry, source)]
@@ -384,7 +164,7 @@ def _source(page: _Page, rules: Mapping[str, Rule]) -> Markup:
                            "aria-label": f"Text of {page.path}"}, *rows)
 
 
-def _has_trigger(entry: _Entry, source: str) -> bool:
+def _has_trigger(entry: Entry, source: str) -> bool:
     span = entry.diagnostic.span
     return entry.diagnostic.document_level and span.start < span.end <= len(source)
 
@@ -398,7 +178,7 @@ def _row(number: int, text: Markup, notes: Sequence[Markup]) -> Markup:
     )
 
 
-def _highlight(entry: _Entry) -> Highlight:
+def _highlight(entry: Entry) -> Highlight:
     d = entry.diagnostic
     severity = f"sev-{entry.severity}"
     part: Attrs = {"class": f"hl {severity} cont", "data-finding": entry.key}
@@ -413,7 +193,7 @@ def _highlight(entry: _Entry) -> Highlight:
     return Highlight(entry.key, d.span.start, d.span.end, first, part, int(d.severity))
 
 
-def _identity(entry: _Entry) -> dict[str, str | int]:
+def _identity(entry: Entry) -> dict[str, str | int]:
     """The attributes reviewer tooling reads: on exactly one element per diagnostic."""
     d = entry.diagnostic
     return {"data-finding": entry.key, "data-code": d.code, "data-rule": d.rule,
@@ -424,7 +204,7 @@ def _identity(entry: _Entry) -> dict[str, str | int]:
 # Notes ----------------------------------------------------------------------------------------
 
 
-def _note(entry: _Entry, rule: Rule | None, on_top: bool = False) -> Markup:
+def _note(entry: Entry, rule: Rule | None, on_top: bool = False) -> Markup:
     """A finding explained: the card at the top of a page, or the note beside its line."""
     d = entry.diagnostic
     attrs: dict[str, str | int | bool] = {"class": f"note sev-{entry.severity}",
@@ -444,7 +224,7 @@ def _note(entry: _Entry, rule: Rule | None, on_top: bool = False) -> Markup:
     )
 
 
-def _where(entry: _Entry, on_top: bool) -> Markup:
+def _where(entry: Entry, on_top: bool) -> Markup:
     d = entry.diagnostic
     if not on_top:
         return element("a", {"class": "where", "href": f"#{entry.key}"},
@@ -456,7 +236,7 @@ def _where(entry: _Entry, on_top: bool) -> Markup:
     return element("span", {"class": "where"}, label)
 
 
-def _explanation(entry: _Entry, rule: Rule | None) -> Markup:
+def _explanation(entry: Entry, rule: Rule | None) -> Markup:
     parts: list[Markup] = []
     if rule is not None:
         for label, text in (("Why", rule.docs.why), ("Instead", rule.docs.instead)):
