@@ -17,6 +17,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -88,6 +90,14 @@ def test_is_a_registered_output(linter: Linter) -> None:
     assert isinstance(output, HtmlOutput)
     assert isinstance(output, OutputFormat)
     assert output.description
+
+
+def test_registering_the_output_does_not_load_the_renderer() -> None:
+    code = ("import sys; from healthlint.engine import Linter; Linter().registry.outputs; "
+            "print(sorted(m for m in sys.modules if 'outputs.html' in m))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout
+    assert loaded.strip() == "['healthlint.builtin.outputs.html']"
 
 
 def test_one_data_code_element_per_diagnostic() -> None:
