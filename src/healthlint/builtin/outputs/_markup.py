@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 AttrValue = str | int | bool | None
 Attrs = Mapping[str, AttrValue]
@@ -46,11 +47,17 @@ def join(parts: Iterable[str]) -> Markup:
     return Markup("".join(escape(part) for part in parts))
 
 
+@cache
+def _checked(name: str, what: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"not an HTML {what} name: {name!r}")
+    return name
+
+
 def _attributes(attrs: Attrs) -> str:
     rendered = []
     for name, value in attrs.items():
-        if not _NAME.match(name):
-            raise ValueError(f"not an HTML attribute name: {name!r}")
+        _checked(name, "attribute")
         if value is None or value is False:
             continue
         if value is True:
@@ -62,15 +69,11 @@ def _attributes(attrs: Attrs) -> str:
 
 def start_tag(tag: str, attrs: Attrs | None = None) -> Markup:
     """``<tag attr="value">``; ``None`` and ``False`` values leave the attribute out."""
-    if not _NAME.match(tag):
-        raise ValueError(f"not an HTML tag name: {tag!r}")
-    return Markup(f"<{tag}{_attributes(attrs or {})}>")
+    return Markup(f"<{_checked(tag, 'tag')}{_attributes(attrs or {})}>")
 
 
 def end_tag(tag: str) -> Markup:
-    if not _NAME.match(tag):
-        raise ValueError(f"not an HTML tag name: {tag!r}")
-    return Markup(f"</{tag}>")
+    return Markup(f"</{_checked(tag, 'tag')}>")
 
 
 def element(tag: str, attrs: Attrs | None = None, *children: str) -> Markup:

@@ -133,7 +133,7 @@ def _source(page: Page, rules: Mapping[str, Rule]) -> Markup:
             notes.setdefault(line, []).append(_note(entry, rules.get(entry.diagnostic.code)))
     rows = [_row(number, text, notes.get(number, ()))
             for number, text in enumerate(view.lines, start=1)]
-    return element("div", {"class": "source", "role": "table",
+    return element("div", {"class": "source", "role": "region",
                            "aria-label": f"Text of {page.path}"}, *rows)
 
 
@@ -144,10 +144,10 @@ def _has_trigger(entry: Entry, source: str) -> bool:
 
 def _row(number: int, text: Markup, notes: Sequence[Markup]) -> Markup:
     return element(
-        "div", {"class": "row noted" if notes else "row", "role": "row"},
-        element("span", {"class": "ln", "data-n": number, "role": "rowheader"}),
-        element("div", {"class": "tx", "role": "cell"}, text),
-        element("div", {"class": "notes", "role": "cell"}, *notes) if notes else "",
+        "div", {"class": "row noted" if notes else "row"},
+        element("span", {"class": "ln", "data-n": number, "aria-hidden": "true"}),
+        element("div", {"class": "tx"}, text),
+        element("aside", {"class": "notes"}, *notes) if notes else "",
     )
 
 

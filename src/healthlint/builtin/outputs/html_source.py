@@ -109,12 +109,16 @@ class _Weaver:
 
     def __init__(self) -> None:
         self.opened: set[str] = set()
+        self.fresh: list[str] = []
+        """Keys whose first element the current line holds."""
 
     def open(self, piece: _Piece) -> Markup:
         key = piece.highlight.key
-        first = key not in self.opened
+        if key in self.opened:
+            return start_tag(TAG, piece.highlight.rest)
         self.opened.add(key)
-        return start_tag(TAG, piece.highlight.first if first else piece.highlight.rest)
+        self.fresh.append(key)
+        return start_tag(TAG, piece.highlight.first)
 
     def line(self, text: str, pieces: Sequence[_Piece]) -> Markup:
         spans = [p for p in pieces if not p.empty]
@@ -154,8 +158,7 @@ def render_source(source: str, highlights: Sequence[Highlight]) -> SourceView:
     weaver = _Weaver()
     view = SourceView([])
     for number, ((_, text), pieces) in enumerate(zip(lines, by_line, strict=True), start=1):
-        before = set(weaver.opened)
+        weaver.fresh.clear()
         view.lines.append(weaver.line(text, pieces))
-        for key in weaver.opened - before:
-            view.first_line[key] = number
+        view.first_line.update((key, number) for key in weaver.fresh)
     return view
