@@ -27,6 +27,8 @@ class Entry:
     path: str
     in_text: bool
     """Its ``data-code`` element is a highlight in the text, not a card at the top."""
+    has_trigger: bool = False
+    """A page-level finding whose first trigger is marked in the text (without ``data-code``)."""
 
     @property
     def severity(self) -> str:
@@ -52,7 +54,8 @@ def report_pages(report: Report, root: str) -> list[Page]:
         entries = []
         for diagnostic in sorted(result.diagnostics, key=Diagnostic.sort_key):
             number += 1
-            entries.append(Entry(f"f{number}", diagnostic, path, _in_text(diagnostic, result)))
+            entries.append(Entry(f"f{number}", diagnostic, path, _in_text(diagnostic, result),
+                                 _has_trigger(diagnostic, result)))
         pages.append(Page(f"page-{index}", path, result, tuple(entries)))
     return pages
 
@@ -60,6 +63,12 @@ def report_pages(report: Report, root: str) -> list[Page]:
 def _in_text(diagnostic: Diagnostic, result: FileResult) -> bool:
     return (not diagnostic.document_level and result.source is not None
             and diagnostic.span.end <= len(result.source))
+
+
+def _has_trigger(diagnostic: Diagnostic, result: FileResult) -> bool:
+    span = diagnostic.span
+    return (diagnostic.document_level and result.source is not None
+            and span.start < span.end <= len(result.source))
 
 
 def shown(page: Page) -> bool:

@@ -94,8 +94,8 @@ def _page_section(page: Page, rules: Mapping[str, Rule]) -> Markup:
     )
 
 
-def _severity_count(name: str, count: int) -> str:
-    return f"{count} {name}" if count == 1 or name == "info" else f"{count} {name}s"
+def _severity_count(name: str, number: int) -> str:
+    return f"{number} {name}" if number == 1 or name == "info" else f"{number} {name}s"
 
 
 def _page_findings(entries: Sequence[Entry], rules: Mapping[str, Rule]) -> Markup:
@@ -124,7 +124,7 @@ def _file_error(error: FileError) -> Markup:
 def _source(page: Page, rules: Mapping[str, Rule]) -> Markup:
     source = page.result.source or ""
     highlights = [_highlight(entry) for entry in page.entries
-                  if entry.in_text or _has_trigger(entry, source)]
+                  if entry.in_text or entry.has_trigger]
     view = render_source(source, highlights)
     notes: dict[int, list[Markup]] = {}
     for entry in page.entries:
@@ -135,11 +135,6 @@ def _source(page: Page, rules: Mapping[str, Rule]) -> Markup:
             for number, text in enumerate(view.lines, start=1)]
     return element("div", {"class": "source", "role": "region",
                            "aria-label": f"Text of {page.path}"}, *rows)
-
-
-def _has_trigger(entry: Entry, source: str) -> bool:
-    span = entry.diagnostic.span
-    return entry.diagnostic.document_level and span.start < span.end <= len(source)
 
 
 def _row(number: int, text: Markup, notes: Sequence[Markup]) -> Markup:
@@ -202,7 +197,7 @@ def _where(entry: Entry, on_top: bool) -> Markup:
     if not on_top:
         return element("a", {"class": "where", "href": f"#{entry.key}"},
                        f"{d.start.line}:{d.start.column}")
-    if d.document_level and d.span.start < d.span.end:
+    if entry.has_trigger:
         return element("a", {"class": "where", "href": f"#{entry.key}-trigger"},
                        f"first trigger {d.start.line}:{d.start.column}")
     label = "page" if d.document_level else f"line {d.start.line}"
