@@ -125,7 +125,12 @@
 
   form.addEventListener("change", onFormChange);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
-  form.addEventListener("reset", function () { setTimeout(onFormChange, 0); });
+  form.addEventListener("reset", function (event) {
+    // Reset by hand rather than after the browser's own reset, so the view updates at once.
+    event.preventDefault();
+    setForm({ severities: SEVERITIES.slice(), rule: "", file: "", explain: false });
+    onFormChange();
+  });
   window.addEventListener("hashchange", onHashChange);
 
   document.addEventListener("click", function (event) {
