@@ -237,3 +237,21 @@ def run_plugins(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         for what, name in provided:
             print(f"    {what}: {name}")
     return EXIT_OK
+
+
+def _missing_extra(exc: ModuleNotFoundError, modules: tuple[str, ...]) -> bool:
+    name = exc.name or ""
+    return any(name == m or name.startswith(m + ".") for m in modules)
+
+
+def run_server(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    try:
+        from healthlint.server.app import DEFAULT_DEBOUNCE, serve
+    except ModuleNotFoundError as exc:
+        if _missing_extra(exc, ("pygls", "lsprotocol")):
+            raise ConfigError("the language server needs pygls, which is not installed: "
+                              "install healthlint[server] (pip install 'healthlint[server]')"
+                              ) from None
+        raise
+    debounce = DEFAULT_DEBOUNCE if args.debounce_ms is None else max(0.0, args.debounce_ms / 1000)
+    return serve(debounce)
