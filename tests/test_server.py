@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from lsp_client import LspClient, path_uri
 
 pytestmark = pytest.mark.slow

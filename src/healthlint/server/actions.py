@@ -67,10 +67,8 @@ def rewording(diagnostic: Diagnostic, base: int = 0) -> Action | None:
     if any(_PLACEHOLDER.search(edit.replacement) for edit in fix.edits):
         return None
     edits = tuple((e.span.start + base, e.span.end + base, e.replacement) for e in fix.edits)
-    if len(fix.edits) == 1:
-        title = f'Reword as "{fix.edits[0].replacement}"'
-    else:
-        title = fix.description
+    single = len(fix.edits) == 1
+    title = f'Reword as "{fix.edits[0].replacement}"' if single else fix.description
     if fix.applicability == Applicability.UNSAFE:
         title += " (changes the claim: check it is true)"
     return Action(title, edits)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -98,7 +98,8 @@ class HealthlintServer(LanguageServer):
 
     def document(self, uri: str) -> TextDocument | None:
         # get_text_document would read an unopened file from disk; only open buffers count.
-        return self.workspace.text_documents.get(uri)
+        document: TextDocument | None = self.workspace.text_documents.get(uri)
+        return document
 
     def root_dir(self) -> str:
         for folder in self.workspace.folders.values():
@@ -171,7 +172,8 @@ class HealthlintServer(LanguageServer):
         if task is not None:
             task.cancel()
         self.linted.pop(uri, None)
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def reload(self) -> None:
         """Read configuration afresh and lint every open document again."""
@@ -197,8 +199,8 @@ class HealthlintServer(LanguageServer):
                 self._reported_errors.add(linted.error)
                 self.window_show_message(types.ShowMessageParams(
                     type=types.MessageType.Error, message=f"healthlint: {linted.error}"))
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=linted.version))
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=uri, diagnostics=diagnostics, version=linted.version))
 
     def range_of(self, linted: Linted, start: int, end: int) -> types.Range:
         (sl, sc), (el, ec) = linted.index.position(start), linted.index.position(end)
@@ -349,7 +351,7 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE) -> HealthlintServer:
             return None
         actions: list[types.CodeAction] = []
         documents: set[str] = set()
-        for diagnostic, where in ls.under(linted, params.range.start, params.range.end):
+        for diagnostic, _ in ls.under(linted, params.range.start, params.range.end):
             lsp = [ls.to_lsp(diagnostic, linted)]
             reworded = rewording(diagnostic, linted.base)
             if reworded is not None:
