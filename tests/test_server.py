@@ -341,10 +341,15 @@ def test_configuration_follows_each_document_and_reloads(tmp_path: Path) -> None
         assert "ignroe" in client.wait_for("window/showMessage")["message"]
         client.diagnostics(b, version=1)
 
-        root_config.write_text("ignore: [HL113]\n", encoding="utf-8")
+        root_config.write_text("ignore: [HL113]\nexclude: ['drafts/**']\n", encoding="utf-8")
         client.notify("workspace/didChangeWatchedFiles",
                       {"changes": [{"uri": path_uri(root_config), "type": 2}]})
         assert codes(client.diagnostics(a, version=1)) == ["HL104", "HL107", "HL108"]
+
+        # A file the configuration excludes is not linted, as on the command line.
+        draft = path_uri(tmp_path / "drafts" / "page.md")
+        client.open(draft, PAGE)
+        assert client.diagnostics(draft, version=1) == []
     finally:
         assert client.close() == 0
 
