@@ -81,21 +81,21 @@ def test_watch_prints_only_what_changed(tmp_path: Path) -> None:
 
         # The safety claim goes, a cure claim comes.
         page.write_text(f"# PRP\n\n{CURE}", encoding="utf-8")
-        changed = session.until(session.out, " changed file")
+        changed = session.until(session.out, " re-linted file")
         assert any(line.startswith("site/page.md:3:") and " HL113 " in line for line in changed)
         assert any(line.startswith("resolved: site/page.md:3:") and "HL104" in line
                    for line in changed)
         assert not any("HL108" in line for line in changed)  # unchanged: not printed again
-        assert "resolved in 1 changed file; now" in changed[-1]
+        assert "resolved in 1 re-linted file; now" in changed[-1]
 
         # A line above the claim moves it without changing it: nothing new, nothing resolved.
         page.write_text(f"# PRP\n\nAn introduction.\n\n{CURE}", encoding="utf-8")
-        moved = session.until(session.out, " changed file")
-        assert moved == [moved[-1]] and "no change in 1 changed file" in moved[-1]
+        moved = session.until(session.out, " re-linted file")
+        assert moved == [moved[-1]] and "no change in 1 re-linted file" in moved[-1]
 
         # A new configuration applies to every file.
         (site / ".healthlint.yaml").write_text("ignore: [HL113]\n", encoding="utf-8")
-        reconfigured = session.until(session.out, " changed file")
+        reconfigured = session.until(session.out, " re-linted file")
         assert any(line.startswith("resolved: site/page.md:5:") and "HL113" in line
                    for line in reconfigured)
 

@@ -160,7 +160,7 @@ class Watcher:
         with_findings = sum(1 for r in self.results.values() if r.diagnostics)
         stamp = time.strftime("%H:%M:%S")
         what = f"{added} new, {resolved} resolved" if added or resolved else "no change"
-        return (f"[{stamp}] {what} in {changed} changed file{'s' * (changed != 1)}; now "
+        return (f"[{stamp}] {what} in {changed} re-linted file{'s' * (changed != 1)}; now "
                 f"{total} finding{'s' * (total != 1)}{f' ({parts})' if parts else ''} in "
                 f"{with_findings} file{'s' * (with_findings != 1)}.")
 

@@ -125,7 +125,8 @@ class HealthlintServer(LanguageServer):
             self.executor, self.linters.lint, text, version, path, path or uri, language,
             self.root_dir(), self.encoding())
         current = self.document(uri)
-        if current is None or current.version != version:
+        # The text is compared too: a document closed and opened again restarts its versions.
+        if current is None or current.version != version or current.source != text:
             return None
         self.linted[uri] = linted
         self.publish(uri, linted)
