@@ -91,6 +91,8 @@ class HealthlintServer(LanguageServer):
         self.linted: dict[str, Linted] = {}
         self.tasks: dict[str, asyncio.Future[None]] = {}
         self.linting: set[str] = set()
+        self.generation = 0
+        """Counts configuration reloads: a lint that ran across one goes again."""
         self.shutdown_requested = False
         self._reported_errors: set[str] = set()
 
@@ -157,14 +159,15 @@ class HealthlintServer(LanguageServer):
             document = self.document(uri)
             if document is None:
                 return
-            version = document.version
+            version, generation = document.version, self.generation
             self.linting.add(uri)
             try:
                 await self.lint_now(uri)
             finally:
                 self.linting.discard(uri)
             document = self.document(uri)
-            if document is None or document.version == version:
+            if document is None or (document.version == version
+                                    and self.generation == generation):
                 return
             await asyncio.sleep(self.debounce)
 
@@ -179,6 +182,7 @@ class HealthlintServer(LanguageServer):
     def reload(self) -> None:
         """Read configuration afresh and lint every open document again."""
         self.executor.submit(self.linters.reload)
+        self.generation += 1
         self._reported_errors.clear()
         for uri in list(self.workspace.text_documents):
             self.schedule(uri, 0)
@@ -186,9 +190,9 @@ class HealthlintServer(LanguageServer):
     # Publishing -----------------------------------------------------------
 
     def publish(self, uri: str, linted: Linted) -> None:
-        diagnostics = [self.to_lsp(d, linted) for d in linted.result.diagnostics] \
-            if linted.result is not None else []
+        diagnostics: list[types.Diagnostic] = []
         if linted.result is not None:
+            diagnostics += [self.to_lsp(d, linted) for d in linted.result.diagnostics]
             diagnostics += [self.error_to_lsp(e, linted) for e in linted.result.errors]
         if linted.error is not None:
             diagnostics.append(types.Diagnostic(
