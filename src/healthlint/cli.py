@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report only findings that are not in this baseline file")
     check.add_argument("--diff-base", metavar="REF",
                        help="report only findings on lines changed since this git ref")
+    check.add_argument("--watch", action="store_true",
+                       help="after the first run, lint files again as they change and print "
+                            "what changed (needs healthlint[watch])")
 
     baseline = commands.add_parser("baseline", help="write the current findings to a baseline file")
     baseline.add_argument("paths", nargs="*", metavar="PATH")
@@ -110,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(explain)
 
     commands.add_parser("plugins", help="list loaded plugins and what they register")
+
+    server = commands.add_parser("server", help="run the language server on stdin and stdout "
+                                                "(needs healthlint[server])")
+    server.add_argument("--stdio", action="store_true",
+                        help="accepted for clients that pass it; stdio is the only transport")
+    server.add_argument("--debounce-ms", type=float, default=None, metavar="MS",
+                        help="quiet time after an edit before the buffer is linted (default 30)")
     return parser
 
 
