@@ -61,16 +61,19 @@ def test_toml_fields() -> None:
     source = (
         '+++\ntitle = "Toml \\"title\\""\ndraft = true\n'
         'description = \'Literal words\'\nsummary = """\nMulti\nline"""\n'
-        '[params]\nexcerpt = "Not top level"\n+++\nBody.\n'
+        '[params]\nexcerpt = "Nested in params"\n+++\nBody.\n'
     )
     document = parse(source)
     assert blocks(document) == [
         ("front_matter", 'Toml " title"'),
         ("front_matter", "Literal words"),
         ("front_matter", "Multi line"),
+        ("front_matter", "Nested in params"),
         ("paragraph", "Body."),
     ]
     assert not document.problems
+    top_level_only = parse(source, published_fields=("title", "excerpt"))
+    assert blocks(top_level_only) == [("front_matter", 'Toml " title"'), ("paragraph", "Body.")]
 
 
 def test_unterminated_front_matter_is_a_problem_and_the_body_is_read() -> None:

@@ -91,6 +91,8 @@ _IMPLIED_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 """Start tags that close an open sibling (``<li>`` after ``<li>``), searched down to
 the boundary element (the list) and no further."""
+BLOCK_ELEMENTS, BLOCK_SCOPES, SKIPPED_ELEMENTS = _BLOCK, _SCOPE, _SKIPPED
+"""For readers of other markup with HTML elements in it (JSX)."""
 _META_NAMES = frozenset({"description", "og:description", "twitter:description"})
 _FOREIGN = frozenset({"svg", "math", "template"})
 _RAW_TEXT_END: dict[str, re.Pattern[str]] = {
@@ -342,6 +344,10 @@ class HtmlFormat:
     extensions: tuple[str, ...] = (".html", ".htm", ".xhtml")
 
     def parse(self, source: str, path: str) -> Document:
+        from healthlint.builtin.formats import template  # imports this module
+
+        if template.is_template(source, path):
+            return template.read_template(source, path, "template")
         builder = ProseBuilder(source)
         start = 1 if source.startswith("\ufeff") else 0
         read_html(source[start:], start, builder, strict=True)
