@@ -51,20 +51,20 @@ def test_gitignore_with_nested_negation(tmp_path: Path) -> None:
         tmp_path,
         "keep.md",
         "draft.md",
-        "build/out.md",
+        "generated/out.md",
         "posts/a.md",
         "posts/draft.md",
         "posts/old/b.md",
         "posts/old/c.md",
     )
-    (tmp_path / ".gitignore").write_text("draft.md\nbuild/\n# comment\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("draft.md\ngenerated/\n# comment\n", encoding="utf-8")
     (tmp_path / "posts" / ".gitignore").write_text(
         "!draft.md\nold/*.md\n!old/c.md\n", encoding="utf-8"
     )
     assert found(tmp_path) == ["keep.md", "posts/a.md", "posts/draft.md", "posts/old/c.md"]
     assert found(tmp_path, respect_gitignore=False) == [
-        "build/out.md",
         "draft.md",
+        "generated/out.md",
         "keep.md",
         "posts/a.md",
         "posts/draft.md",

@@ -28,6 +28,7 @@ def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
         jobs=getattr(args, "jobs", None),
         stdin_filename=getattr(args, "stdin_filename", None),
         document_format=getattr(args, "document_format", None),
+        force_exclude=getattr(args, "force_exclude", False),
     )
 
 
@@ -67,7 +68,8 @@ def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
     if not applied:
         return report, linter
     print(f"Applied {applied} fix{'es' * (applied != 1)}.", file=sys.stderr)
-    return run(_job(args, overrides))
+    outcome = run(_job(args, overrides))
+    return outcome.report, outcome.linter
 
 
 def _exit_code(report: Report, fail_on: Severity) -> int:
@@ -83,10 +85,13 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
 def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     if args.unsafe_fixes and not args.fix:
         raise ConfigError("--unsafe-fixes only takes effect with --fix")
-    report, linter = run(_job(args, overrides))
+    outcome = run(_job(args, overrides))
+    report, linter = outcome.report, outcome.linter
     if args.fix:
         report, linter = _fix(args, overrides, report, linter)
-    if not report.files:
+    for skipped in outcome.skipped:
+        print(f"healthlint: {skipped.path} is not linted: {skipped.reason}", file=sys.stderr)
+    if not report.files and not outcome.skipped:
         wanted = ", ".join(linter.registry.extensions)
         print(f"healthlint: warning: no files to lint (looked for {wanted})", file=sys.stderr)
     outputs = _outputs(args, linter)
@@ -120,7 +125,7 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def run_baseline(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from healthlint.baseline import write_baseline
 
-    report, _ = run(_job(args, overrides))
+    report = run(_job(args, overrides)).report
     write_baseline(report, args.baseline_file)
     count = len(report.diagnostics)
     print(f"Wrote {count} finding{'s' * (count != 1)} to {args.baseline_file}.", file=sys.stderr)
@@ -237,3 +242,9 @@ def run_plugins(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         for what, name in provided:
             print(f"    {what}: {name}")
     return EXIT_OK
+
+
+def run_init(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from healthlint import init
+
+    return init.run(args.directory, force=args.force)

@@ -421,7 +421,9 @@ def lint_paths(paths: Sequence[str], *, settings: Settings | None = None) -> Rep
     files, errors = discover(paths, linter.registry.extensions,
                              include=linter.settings.include, exclude=linter.settings.exclude,
                              respect_gitignore=linter.settings.respect_gitignore,
-                             root=linter.settings.root)
+                             root=linter.settings.root,
+                             default_excludes=linter.settings.default_excludes,
+                             restricted=linter.path_patterns)
     results = [FileResult(e.path, errors=[e]) for e in errors]
     results += [linter.lint_file(path) for path in files]
     results.sort(key=lambda r: r.path)

@@ -29,17 +29,19 @@ template syntax; otherwise it is plain HTML.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from healthlint.builtin.formats._prose import ProseBuilder, blank
+from healthlint.builtin.formats.frontmatter import published_fields, read_front_matter
 from healthlint.builtin.formats.html import read_html
 from healthlint.types import Document
 
 LAYOUT_FOLDERS = frozenset(
     {"layouts", "_layouts", "_includes", "templates", "partials", "_partials"}
 )
-_SYNTAX = re.compile(r"\{\{|\{%|<\?(?:php|=)|<%[=#-]?\s")
-"""Template syntax that makes an ``.html`` file a template."""
+_SYNTAX = re.compile(r"\A\ufeff?(?:---|\+\+\+)[ \t]*\r?\n|\{\{|\{%|<\?(?:php|=)|<%[=#-]?\s")
+"""Template syntax (or front matter) that makes an ``.html`` file a template."""
 
 _OPENER = re.compile(
     r"""(?P<hbs_long_comment>\{\{!--)
@@ -122,9 +124,8 @@ class _Blanker:
         self.builder = builder
         self.blade = blade
 
-    def spans(self) -> Iterator[tuple[int, int]]:
+    def spans(self, position: int) -> Iterator[tuple[int, int]]:
         source = self.source
-        position = 0
         while True:
             match = _OPENER.search(source, position)
             if match is None:
@@ -182,11 +183,12 @@ class _Blanker:
     def block(self, start: int, end: int) -> int:
         """A ``{% ... %}`` tag; a comment or code block runs to its end tag."""
         name_match = _TAG_NAME.match(self.source, start)
-        name = name_match.group(1).lower() if name_match is not None else ""
+        if name_match is None:
+            return end
+        name = name_match.group(1).lower()
         if name == "#":
-            self.builder.add_comment(
-                start, end, self.source[name_match.end() : end - 2].rstrip("-")
-            )  # type: ignore[union-attr]
+            body = self.source[name_match.end() : end - 2].rstrip("-")
+            self.builder.add_comment(start, end, body)
             return end
         if name not in _WHOLE_BLOCKS:
             return end
@@ -247,23 +249,32 @@ class _Blanker:
         return end
 
 
-def blank_template_syntax(source: str, builder: ProseBuilder, *, blade: bool = False) -> str:
-    """``source`` with every template construct blanked (same length); comments holding
-    healthlint directives and broken template syntax are recorded in ``builder``."""
-    parts: list[str] = []
-    position = 0
-    for start, end in _Blanker(source, builder, blade=blade).spans():
-        parts.append(source[position:start])
-        parts.append(blank(source[start:end]))
-        position = end
+def blank_template_syntax(
+    source: str, builder: ProseBuilder, *, blade: bool = False, start: int = 0
+) -> str:
+    """``source`` with every template construct from ``start`` on blanked (same length);
+    comments holding healthlint directives and broken template syntax are recorded in
+    ``builder``. The text before ``start`` is blanked too."""
+    parts: list[str] = [blank(source[:start])]
+    position = start
+    for span_start, span_end in _Blanker(source, builder, blade=blade).spans(start):
+        parts.append(source[position:span_start])
+        parts.append(blank(source[span_start:span_end]))
+        position = span_end
     parts.append(source[position:])
     return "".join(parts)
 
 
-def read_template(source: str, path: str, format_name: str) -> Document:
-    """Read ``source`` as an HTML template into a document."""
+def read_template(
+    source: str, path: str, format_name: str, options: Mapping[str, Any] | None = None
+) -> Document:
+    """Read ``source`` as an HTML template into a document; front matter (Jekyll,
+    Eleventy) is read as in Markdown, with the configuration's ``options``."""
     builder = ProseBuilder(source)
-    text = blank_template_syntax(source, builder, blade=path.lower().endswith(".blade.php"))
+    body = read_front_matter(source, builder, published_fields(options or {}))
+    text = blank_template_syntax(
+        source, builder, blade=path.lower().endswith(".blade.php"), start=body
+    )
     read_html(text, 0, builder, strict=False)
     return builder.document(path, format_name)
 
@@ -278,5 +289,12 @@ class TemplateFormat:
         ".tmpl", ".gotmpl",
     )  # fmt: skip
 
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        self.options = options or {}
+
+    def configured(self, options: Mapping[str, Any]) -> TemplateFormat:
+        """This format with the published front-matter fields of a configuration."""
+        return TemplateFormat(options)
+
     def parse(self, source: str, path: str) -> Document:
-        return read_template(source, path, self.name)
+        return read_template(source, path, self.name, self.options)
