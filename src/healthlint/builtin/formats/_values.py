@@ -143,7 +143,7 @@ _CLASS_MARK = re.compile(r"[-:/\[_]")
 def looks_like_prose(value: str) -> bool:
     """Whether a string value reads as copy rather than a machine value."""
     text = value.strip()
-    if not text or not any(char.isalpha() for char in text) or _ADDRESS.match(text):
+    if sum(char.isalpha() for char in text[:64]) < 2 or _ADDRESS.match(text):
         return False
     tokens = text.split()
     if len(tokens) == 1:

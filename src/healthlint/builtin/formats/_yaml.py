@@ -11,6 +11,7 @@ recursive document cannot loop.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from healthlint.builtin.formats._values import Leaf, in_place
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     import yaml
 
 _STRING_TAG = "tag:yaml.org,2002:str"
+_PROPERTIES = re.compile(r"(?:[&!][^\s]*\s+)*")
 
 
 def compose_yaml(text: str, *, documents: bool) -> tuple[list[Any], tuple[int, str] | None]:
@@ -79,6 +81,8 @@ def yaml_leaves(text: str, roots: list[Any]) -> list[Leaf]:
 
 def _scalar_leaf(text: str, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> Leaf | None:
     start, end = node.start_mark.index, node.end_mark.index
+    # A node's mark begins at its properties: an anchor (&name) or a tag (!!str).
+    start = _PROPERTIES.match(text, start, end).end()  # type: ignore[union-attr]
     style = node.style
     if style in ('"', "'"):
         return Leaf(path, start + 1, in_place(text, start + 1, end - 1, quote=style))

@@ -27,7 +27,7 @@ from healthlint.builtin.formats.mdx import _Scanner
 from healthlint.types import Document
 
 _FENCE = re.compile(r"\A\ufeff?[ \t\r\n]*---[ \t]*\r?\n")
-_FENCE_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_FENCE_END = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _SCRIPT_COMMENT = re.compile(r"//(?P<line>[^\r\n]*)|/\*(?P<block>[\s\S]*?)\*/")
 _NEXT = re.compile(r"<!--|<|\{")
 _TAG_START = re.compile(r"<(/?)([A-Za-z][\w.:-]*)")
@@ -135,7 +135,7 @@ class AstroFormat:
         body = self.script(source, builder)
         template = _Template(source, builder)
         template.scan(body)
-        read_html(template.text(body), 0, builder, strict=False)
+        read_html(template.text(body)[body:], body, builder, strict=False)
         for name, start, end, braced in template.props:
             if name.lower() in self.published_props:
                 self.prop(builder, source, start, end, braced=braced)

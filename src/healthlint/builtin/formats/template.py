@@ -275,7 +275,7 @@ def read_template(
     text = blank_template_syntax(
         source, builder, blade=path.lower().endswith(".blade.php"), start=body
     )
-    read_html(text, 0, builder, strict=False)
+    read_html(text[body:], body, builder, strict=False)
     return builder.document(path, format_name)
 
 
