@@ -186,6 +186,22 @@ def _fail_on(value: str) -> Severity:
     return Severity.OFF if value == "never" else Severity.parse(value)
 
 
+def _check_field_patterns(data: Mapping[str, Any], path: Path,
+                          lines: Mapping[KeyPath, int]) -> None:
+    """Say what a key pattern should look like, rather than quote the schema's regex."""
+    import re
+
+    syntax = re.compile(_schema()["properties"]["published-fields"]["items"]["pattern"])
+    for key in ("published-fields", "extend-published-fields"):
+        values = data.get(key)
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str) and not syntax.match(value):
+                raise ConfigError(
+                    f"{key}: {value!r} is not a key pattern: keys joined by dots, with * and ** "
+                    "wildcards and [] for list items, e.g. hero.*, faqs[].answer, **.description",
+                    path=str(path), line=lines.get((key, index)) or lines.get((key,)))
+
+
 def _optional(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
     """A list setting that replaces a default: ``None`` when the file does not set it."""
     return tuple(data[key]) if key in data else None
@@ -198,6 +214,7 @@ def settings_from_file(path: Path) -> Settings | None:
         return None
     data, lines = raw
     data = _normalise(data)
+    _check_field_patterns(data, path, lines)
     try:
         validate(data, _schema(), _validator(), path=str(path), lines=lines, what="configuration")
     except RuleError as exc:

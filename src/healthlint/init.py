@@ -328,10 +328,13 @@ def existing_config(root: Path) -> Path | None:
     return None
 
 
-def run(directory: str, *, force: bool, out: TextIO = sys.stdout,
-        err: TextIO = sys.stderr) -> int:
+def run(directory: str, *, force: bool, out: TextIO | None = None,
+        err: TextIO | None = None) -> int:
     """Detect, print what was found and write the configuration; returns an exit code."""
     from healthlint.config import settings_from_file
+
+    out = out or sys.stdout
+    err = err or sys.stderr
 
     root = Path(directory)
     if not root.is_dir():
