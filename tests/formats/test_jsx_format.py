@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from healthlint.builtin.formats import jsx
+from healthlint.builtin.formats import _jsx
 from healthlint.builtin.formats.jsx import JsxFormat, grammar_for
 from healthlint.engine import Linter
 
@@ -147,14 +147,14 @@ def test_published_props_are_configurable() -> None:
 
 def test_missing_grammars_name_the_extra_to_install(monkeypatch: pytest.MonkeyPatch,
                                                     tmp_path: Path) -> None:
-    jsx._parser.cache_clear()
+    _jsx._parser.cache_clear()
     monkeypatch.setitem(sys.modules, "tree_sitter", None)
     try:
         page = tmp_path / "page.tsx"
         page.write_text("const a = <p>Text</p>;\n", encoding="utf-8")
         result = Linter().lint_file(str(page))
     finally:
-        jsx._parser.cache_clear()
+        _jsx._parser.cache_clear()
     assert [error.severity.name for error in result.errors] == ["ERROR"]
     assert "pip install 'healthlint[jsx]'" in result.errors[0].message
     assert "tree_sitter is not installed" in result.errors[0].message

@@ -16,14 +16,13 @@ named on the command line is read wherever it is.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from healthlint.builtin.formats._json import json_leaves
 from healthlint.builtin.formats._prose import ProseBuilder
-from healthlint.builtin.formats._toml import toml_leaves
-from healthlint.builtin.formats._values import Leaf, publish_leaves
-from healthlint.builtin.formats._yaml import compose_yaml, yaml_leaves
 from healthlint.types import Document
+
+if TYPE_CHECKING:
+    from healthlint.builtin.formats._values import Leaf
 
 DEFAULT_DATA_PATHS: tuple[str, ...] = (
     "_data/",
@@ -53,6 +52,8 @@ class DataFormat:
         return DataFormat(tuple(paths)) if paths is not None else self
 
     def parse(self, source: str, path: str) -> Document:
+        from healthlint.builtin.formats._values import publish_leaves  # loaded on first use
+
         builder = ProseBuilder(source)
         kind, leaves, error = _read(source, path.lower())
         if error is not None:
@@ -63,10 +64,16 @@ class DataFormat:
 
 def _read(source: str, path: str) -> tuple[str, list[Leaf], tuple[int, str] | None]:
     if path.endswith(".json"):
+        from healthlint.builtin.formats._json import json_leaves
+
         leaves, error = json_leaves(source)
         return "JSON", leaves, error
     if path.endswith(".toml"):
+        from healthlint.builtin.formats._toml import toml_leaves
+
         leaves, error = toml_leaves(source)
         return "TOML", leaves, error
+    from healthlint.builtin.formats._yaml import compose_yaml, yaml_leaves
+
     roots, error = compose_yaml(source, documents=True)
     return "YAML", yaml_leaves(source, roots), error

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from healthlint.builtin.formats._fields import FieldMatcher, field_matcher
 from healthlint.builtin.formats._prose import ProseBuilder
-from healthlint.builtin.formats._toml import toml_leaves
-from healthlint.builtin.formats._values import Leaf, publish_leaves
-from healthlint.builtin.formats._yaml import compose_yaml, yaml_leaves
+
+if TYPE_CHECKING:
+    from healthlint.builtin.formats._fields import FieldMatcher
+    from healthlint.builtin.formats._values import Leaf
 
 _COPY_KEYS = """
     title subtitle description summary excerpt lead intro tagline heading subheading headline
@@ -73,6 +73,10 @@ def read_front_matter(source: str, builder: ProseBuilder, fields: Collection[str
             "the file is read as if it had none",
         )
         return 0
+    # Imported here: the readers compile their patterns on import, and most pages of
+    # most runs have no front matter.
+    from healthlint.builtin.formats._fields import field_matcher
+
     text = source[opening.end() : closing.start()]
     matcher = field_matcher(tuple(fields))
     if fence == "---":
@@ -85,6 +89,8 @@ def read_front_matter(source: str, builder: ProseBuilder, fields: Collection[str
 def _publish(
     builder: ProseBuilder, leaves: Iterable[Leaf], base: int, fields: FieldMatcher
 ) -> None:
+    from healthlint.builtin.formats._values import publish_leaves
+
     publish_leaves(
         builder, leaves, base=base, scope="front_matter",
         published=lambda leaf: fields.publishes(leaf.path),
@@ -93,6 +99,8 @@ def _publish(
 
 def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: FieldMatcher) -> None:
     import yaml
+
+    from healthlint.builtin.formats._yaml import compose_yaml, yaml_leaves
 
     roots, error = compose_yaml(text, documents=False)
     if error is not None:
@@ -107,6 +115,8 @@ def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: FieldMatcher
 
 
 def _read_toml(text: str, base: int, builder: ProseBuilder, fields: FieldMatcher) -> None:
+    from healthlint.builtin.formats._toml import toml_leaves
+
     leaves, error = toml_leaves(text)
     if error is not None:
         builder.problem(base + error[0], f"invalid TOML front matter: {error[1]}")

@@ -353,7 +353,7 @@ class HtmlFormat:
         return HtmlFormat(options)
 
     def parse(self, source: str, path: str) -> Document:
-        from healthlint.builtin.formats import template  # imports this module
+        from healthlint.builtin.formats import template  # it imports this module
 
         if template.is_template(source, path):
             return template.read_template(source, path, "template", self.options)
