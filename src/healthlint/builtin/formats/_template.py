@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from healthlint.builtin.formats._prose import ProseBuilder, blank
 
 _OPENER = re.compile(
-    r"""(?P<hbs_long_comment>\{\{!--)
+    r"""(?=[{<@])  # a fast skip to the characters an opener starts with
+    (?:(?P<hbs_long_comment>\{\{!--)
     | (?P<blade_comment>\{\{--)
     | (?P<hbs_comment>\{\{!)
     | (?P<go_comment>\{\{-?[ \t]*/\*)
@@ -21,7 +22,7 @@ _OPENER = re.compile(
     | (?P<blade_raw>\{!!)
     | (?P<php><\?(?:php\b|=)?)
     | (?P<erb><%(?!%))
-    | (?P<blade>(?<![\w@.])@(?P<directive>[A-Za-z_]\w*))""",
+    | (?P<blade>(?<![\w@.])@(?P<directive>[A-Za-z_]\w*)))""",
     re.VERBOSE | re.IGNORECASE,
 )
 _CLOSERS = {

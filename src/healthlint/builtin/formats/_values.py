@@ -134,6 +134,7 @@ _IDENTIFIER = re.compile(
     | [\w.-]*\.[A-Za-z0-9]{1,5}                   # file names and dotted names""",
     re.VERBOSE,
 )
+_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.DOTALL)
 _NON_PROSE_TOKEN = re.compile(r"[/\\@{}<>=;()\[\]|`$#]|^[.:]")
 _CODE = re.compile(r"=>|===|!==|&&|\|\||\$\{|\{\{|\}\}|\);|::|\w=\S")
 _CLASS_TOKEN = re.compile(r"!?-?[a-z0-9]+(?:[-:/_.\[\]#%][a-z0-9\[\].#%/-]*)*")
@@ -143,7 +144,7 @@ _CLASS_MARK = re.compile(r"[-:/\[_]")
 def looks_like_prose(value: str) -> bool:
     """Whether a string value reads as copy rather than a machine value."""
     text = value.strip()
-    if sum(char.isalpha() for char in text[:64]) < 2 or _ADDRESS.match(text):
+    if not _TWO_LETTERS.search(text) or _ADDRESS.match(text):
         return False
     tokens = text.split()
     if len(tokens) == 1:
