@@ -108,3 +108,26 @@ def test_an_invalid_field_pattern_is_a_configuration_error(site: Path, capsys) -
     _, err = capsys.readouterr()
     assert code == EXIT_ERROR
     assert ".healthlint.yaml:1: published-fields: 'hero..text' is not a key pattern" in err
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("app/a.tsx", f"// healthlint-disable-next-line HL104\nexport const t = {{ title: \"{CLAIM}\" }};\n"),
+    ("app/b.tsx", f"export const A = () => (<div>\n  {{/* healthlint-disable-next-line HL104 */}}\n"
+                  f"  <p>{CLAIM}</p>\n</div>);\n"),
+    ("src/c.astro", f"<div>\n{{/* healthlint-disable-next-line HL104 */}}\n<p>{CLAIM}</p>\n</div>\n"),
+    ("_layouts/d.html", f"{{% comment %}}healthlint-disable-next-line HL104{{% endcomment %}}\n"
+                        f"<p>{CLAIM}</p>\n"),
+    ("layouts/e.html", f"{{{{/* healthlint-disable-next-line HL104 */}}}}\n<p>{CLAIM}</p>\n"),
+    ("_data/f.yml", f"# healthlint-disable-next-line HL104\nquote: {CLAIM}\n"),
+    ("data/g.toml", f"quote = \"{CLAIM}\"  # healthlint-disable-line HL104\n"),
+    ("content/h.md", f"---\n# healthlint-disable-next-line HL104\ndescription: {CLAIM}\n---\n"),
+])
+def test_suppression_in_each_format_s_own_comments(site: Path, capsys, name: str,
+                                                   text: str) -> None:
+    (site / name).parent.mkdir(parents=True, exist_ok=True)
+    (site / name).write_text(text, encoding="utf-8")
+    _, report, _ = run(capsys, "--report-unused-suppressions", name)
+    assert [d["code"] for d in report["diagnostics"] if d["code"] in ("HL104", "HL002")] == []
+    (site / name).write_text(text.replace("healthlint-disable", "note"), encoding="utf-8")
+    _, report, _ = run(capsys, name)
+    assert "HL104" in [d["code"] for d in report["diagnostics"]]

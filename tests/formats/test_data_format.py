@@ -142,3 +142,15 @@ def test_machine_keys(key: str | None, machine: bool) -> None:
 ])
 def test_prose_shapes(value: str, prose: bool) -> None:
     assert looks_like_prose(value) is prose
+
+
+def test_yaml_and_toml_comments_carry_directives_json_has_none() -> None:
+    yaml_source = ('# healthlint-disable-file HL112 -- a data file\nquote: "not # healthlint-x"\n'
+                   "answer: Fine words  # healthlint-disable-line HL104\n")
+    document = parse(yaml_source, "_data/a.yml")
+    assert [comment.text for comment in document.comments] == [
+        "healthlint-disable-file HL112 -- a data file", "healthlint-disable-line HL104"]
+    assert document.comments[1].span.start == yaml_source.index("# healthlint-disable-line")
+    toml_source = 'a = "x # healthlint-no"\n# healthlint-disable-next-line HL104\nb = "Fine"\n'
+    assert [c.text for c in parse(toml_source, "data/a.toml").comments] == [
+        "healthlint-disable-next-line HL104"]

@@ -16,6 +16,7 @@ the HTML reader over that same-length text, so its tags are blanked.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -191,3 +192,21 @@ def publish_leaves(
     for leaf in leaves:
         if published(leaf) and not is_machine_key(leaf.key) and looks_like_prose(leaf.text):
             publish(builder, base + leaf.start, leaf.text, scope)
+
+
+_HASH_DIRECTIVE = re.compile(r"(?:^|(?<=[ \t]))#[ \t]*(healthlint-[^\r\n]*)", re.MULTILINE)
+
+
+def hash_comments(builder: ProseBuilder, text: str, base: int, leaves: list[Leaf]) -> None:
+    """Record the ``# healthlint-...`` comments of a YAML or TOML text (at ``base`` in the
+    source); a ``#`` inside one of the text's string ``leaves`` is not a comment."""
+    if "healthlint-" not in text:
+        return
+    spans = sorted((leaf.start, leaf.start + len(leaf.text)) for leaf in leaves)
+    starts = [start for start, _ in spans]
+    for comment in _HASH_DIRECTIVE.finditer(text):
+        index = bisect_right(starts, comment.start()) - 1
+        if index >= 0 and comment.start() < spans[index][1]:
+            continue
+        end = comment.end()
+        builder.add_comment(base + comment.start(), base + end, comment.group(1).rstrip())

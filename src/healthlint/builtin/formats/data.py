@@ -7,6 +7,7 @@ never prose, and values whose key names a machine value (``url``, ``image``,
 ``slug``, ``id``, ``date``, ``color``, ...) or whose shape is one (addresses,
 paths, e-mails, colours, dates, identifiers, class lists) stay blank. Each value
 is its own ``field`` block, so sentences never run from one value into the next.
+YAML and TOML comments carry suppressions: ``# healthlint-disable-next-line HL104``.
 
 Only files under the configured data paths are found when a directory is walked
 (``path_patterns``): a ``package.json`` or a CI workflow is not copy. A data file
@@ -52,12 +53,14 @@ class DataFormat:
         return DataFormat(tuple(paths)) if paths is not None else self
 
     def parse(self, source: str, path: str) -> Document:
-        from healthlint.builtin.formats._values import publish_leaves  # loaded on first use
+        from healthlint.builtin.formats._values import hash_comments, publish_leaves
 
         builder = ProseBuilder(source)
         kind, leaves, error = _read(source, path.lower())
         if error is not None:
             builder.problem(error[0], f"invalid {kind}: {error[1]}")
+        if kind != "JSON":  # JSON has no comments
+            hash_comments(builder, source, 0, leaves)
         publish_leaves(builder, leaves, scope="field")
         return builder.document(path, self.name)
 

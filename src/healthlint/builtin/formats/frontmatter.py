@@ -8,7 +8,8 @@ keys as before, and dotted patterns reach into nested mappings and lists
 Astro content collections, Hugo and Jekyll themes nest their copy. A value that
 holds HTML (often a YAML block scalar) is read as HTML, tags blanked. Machine
 values under a published pattern (image paths, links, slugs, dates, colours) are
-left out by their key or their shape (:mod:`._values`).
+left out by their key or their shape (:mod:`._values`). A ``# healthlint-...`` comment in
+the front matter is a suppression directive.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def _publish(
 def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: FieldMatcher) -> None:
     import yaml
 
+    from healthlint.builtin.formats._values import hash_comments
     from healthlint.builtin.formats._yaml import compose_yaml, yaml_leaves
 
     roots, error = compose_yaml(text, documents=False)
@@ -111,13 +113,17 @@ def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: FieldMatcher
     if not isinstance(roots[0], yaml.MappingNode):
         builder.problem(base, "YAML front matter is not a mapping of keys to values")
         return
-    _publish(builder, yaml_leaves(text, roots), base, fields)
+    leaves = yaml_leaves(text, roots)
+    _publish(builder, leaves, base, fields)
+    hash_comments(builder, text, base, leaves)
 
 
 def _read_toml(text: str, base: int, builder: ProseBuilder, fields: FieldMatcher) -> None:
     from healthlint.builtin.formats._toml import toml_leaves
+    from healthlint.builtin.formats._values import hash_comments
 
     leaves, error = toml_leaves(text)
     if error is not None:
         builder.problem(base + error[0], f"invalid TOML front matter: {error[1]}")
     _publish(builder, leaves, base, fields)
+    hash_comments(builder, text, base, leaves)
