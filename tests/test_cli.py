@@ -683,7 +683,7 @@ def test_explain_an_unknown_rule_exits_2(site: Path, capsys) -> None:
 def test_plugins_lists_the_builtin_plugins(site: Path, capsys) -> None:
     code, out, _ = run(capsys, "plugins")
     assert code == EXIT_OK
-    for plugin in ("builtin.kinds", "builtin.formats", "builtin.outputs", "builtin.packs"):
+    for plugin in ("builtin.relations", "builtin.formats", "builtin.outputs", "builtin.packs"):
         assert re.search(rf"^{re.escape(plugin)}  \(builtin\)$", out, re.M), plugin
     for provided in ("rule kind: claim", "document format: markdown", "output format: json",
                      "rule pack: health"):
