@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from pathspec import GitIgnoreSpec
 
+from healthlint.source import missing_reason
 from healthlint.types import FileError
 
 __all__ = ["DEFAULT_EXTENSIONS", "discover"]
@@ -54,7 +55,7 @@ def discover(
             if not walk.excluded(path, is_directory=False):
                 walk.files.add(os.path.normpath(path))
         else:
-            walk.errors.append(FileError(path, "no such file or directory"))
+            walk.errors.append(FileError(path, missing_reason(path)))
     return sorted(walk.files), walk.errors
 
 

@@ -35,7 +35,6 @@ from healthlint.types import (
     RulePack,
     Severity,
 )
-BINARY_SNIFF = 8192
 
 
 def evidence_vocabulary_file() -> Path:
@@ -232,21 +231,13 @@ class Linter:
 
     def lint_file(self, path: str, *, format: str | None = None) -> FileResult:
         """Read, decode and lint one file; problems become file errors, never exceptions."""
+        from healthlint.source import SourceError, read_path
+
         try:
-            data = Path(path).read_bytes()
-        except IsADirectoryError:
-            return FileResult(path, errors=[FileError(path, "is a directory")])
-        except OSError as exc:
-            return FileResult(path, errors=[FileError(path, f"cannot read file: {exc.strerror}")])
-        if b"\x00" in data[:BINARY_SNIFF]:
-            return FileResult(path, errors=[FileError(path, "binary file (contains NUL bytes)")])
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            return FileResult(path, errors=[FileError(
-                path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)])
-        return self.lint_text(text, path, format=format)
+            source = read_path(path)
+        except SourceError as exc:
+            return FileResult(path, errors=[FileError(path, exc.message, exc.line)])
+        return self.lint_text(source.text, path, format=format)
 
     def lint_document(self, document: Document) -> FileResult:
         result = FileResult(document.path, source=document.source)

@@ -17,6 +17,7 @@ from typing import Any
 from healthlint.config import ConfigResolver, Settings, matches_any
 from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
+from healthlint.source import SourceError, read_stream
 from healthlint.types import FileError, FileResult, Report, Rule
 
 PARALLEL_MIN_FILES = 8
@@ -83,14 +84,12 @@ def run(job: Job) -> tuple[Report, Linter]:
         first = first or linter
         if argument == "-":
             name = job.stdin_filename or "<stdin>"
-            data = sys.stdin.buffer.read()
             try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                results.append(FileResult(name, errors=[FileError(
-                    name, f"standard input is not valid UTF-8 (offset {exc.start})")]))
+                source = read_stream(sys.stdin.buffer)
+            except SourceError as exc:
+                results.append(FileResult(name, errors=[FileError(name, exc.message, exc.line)]))
                 continue
-            results.append(linter.lint_text(text, name, format=job.document_format))
+            results.append(linter.lint_text(source.text, name, format=job.document_format))
             rules.update(linter.rules)
             continue
         files, errors = discover([argument], linter.registry.extensions,
