@@ -67,25 +67,30 @@ def _html_sentence_with_svg(n: int) -> str:
 
 
 SHAPES: tuple[Shape, ...] = (
-    Shape("<!-- ... --> inside a Markdown sentence", "markdown", (10_000, 40_000, 80_000),
+    Shape("<!-- ... --> inside a Markdown sentence", "markdown", (5_000, 10_000, 20_000, 40_000, 80_000),
           "comment chars", _claim_sentence_with_comment),
-    Shape("inline <svg> inside an HTML sentence", "html", (20_000, 80_000),
+    Shape("inline <svg> inside an HTML sentence", "html", (5_000, 10_000, 20_000, 80_000),
           "svg chars", _html_sentence_with_svg),
-    Shape("MDX: '{' left unclosed, repeated", "mdx", (5_000, 20_000, 80_000),
+    Shape("MDX: '{' left unclosed, repeated", "mdx", (1_000, 2_000, 5_000, 20_000, 80_000),
           "braces", lambda n: "Our clinic {\n" * n),
-    Shape("HTML: <div> x N then stray </b> x N", "html", (20_000, 80_000),
+    Shape("HTML: <div> x N then stray </b> x N", "html", (2_000, 5_000, 10_000, 20_000, 80_000),
           "N", lambda n: "<div>" * n + "</b>" * n),
-    Shape("HTML: <ul>, <div> x N, then <li></li> x N", "html", (20_000, 80_000),
+    Shape("HTML: <ul>, <div> x N, then <li></li> x N", "html", (2_000, 5_000, 10_000, 20_000, 80_000),
           "N", lambda n: "<ul>" + "<div>" * n + "<li>cure</li>" * n),
-    Shape("'<!-- healthlint-disable ' + spaces and tabs", "markdown", (40_000, 160_000),
+    Shape("'<!-- healthlint-disable ' + spaces and tabs", "markdown", (5_000, 10_000, 20_000, 40_000, 160_000),
           "whitespace chars", lambda n: "<!-- healthlint-disable " + " \t" * (n // 2) + "x -->\n"),
-    Shape("'{{< highlight ' repeated", "markdown", (20_000, 80_000),
+    Shape("'{{< highlight ' repeated", "markdown", (2_000, 5_000, 10_000, 20_000, 80_000),
           "repeats", lambda n: "{{< highlight " * n),
     Shape("MDX: backticks that never close, one paragraph", "mdx", (5_000, 20_000, 80_000),
           "backtick runs", lambda n: "We cure ` it " * n + "\n"),
-    Shape("whitespace run inside a sentence (text)", "text", (20_000, 80_000, 320_000),
+    Shape("whitespace run inside a sentence (text)", "text", (5_000, 10_000, 20_000, 80_000, 320_000),
           "spaces", lambda n: "Our therapy" + " " * n + "cures pain; it is safe.\n"),
 )
+
+
+_WARM_UP = ("We offer PRP and stem cell therapy at our clinic. It is risk-free, 100% safe and "
+            "cures arthritis, back pain and more; 90% of our patients feel better. Studies show "
+            "it is clinically proven. Book now, only 3 spots left!\n")
 
 
 def _run_shape_size(shape_index: int, size: int) -> None:
@@ -106,17 +111,20 @@ def _run_shape_size(shape_index: int, size: int) -> None:
         for sentence in split_sentences(document.prose, block.span):
             split_clauses(document.prose, sentence)
     reader = time.perf_counter() - start
-    print(json.dumps({"reader": reader, "bytes": len(text.encode())}), flush=True)
+    print(json.dumps({"reader": reader}), flush=True)
+    # Patterns compile on first use: lint a small claim-dense page first, so the figure
+    # is the shape's own cost rather than the compilation.
+    linter.lint_text(_WARM_UP, "warm-up", format=shape.format)
     start = time.perf_counter()
     linter.lint_text(text, "page", format=shape.format)
     print(json.dumps({"lint": time.perf_counter() - start}), flush=True)
 
 
 def _measure(src: Path, shape_index: int, size: int, timeout: float) -> dict[str, float | None]:
-    """``reader`` and ``lint`` seconds (``None``: killed at the timeout) and the input size."""
+    """``reader`` and ``lint`` seconds (``None``: killed at the timeout)."""
     env = {**os.environ, "PYTHONPATH": str(src), "HEALTHLINT_DISABLE_PLUGIN_AUTOLOAD": "1"}
     command = [sys.executable, __file__, "--child", str(shape_index), str(size)]
-    found: dict[str, float | None] = {"reader": None, "lint": None, "bytes": None}
+    found: dict[str, float | None] = {"reader": None, "lint": None}
     with subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True,
                           start_new_session=True) as process:
         try:
@@ -142,7 +150,8 @@ def run_shapes(src: Path, timeout: float, only: str | None, scale: float) -> Non
         for size in (max(1, int(s * scale)) for s in shape.sizes):
             found = _measure(src, index, size, timeout)
             reader, lint = found["reader"], found["lint"]
-            print(f"{shape.name:<50} {size:>8} {shape.unit:<16} {found['bytes'] or 0:>9.0f} "
+            nbytes = len(shape.make(size).encode())
+            print(f"{shape.name:<50} {size:>8} {shape.unit:<16} {nbytes:>9} "
                   f"{_seconds(reader, timeout):>9} {_seconds(lint, timeout):>9}", flush=True)
             series.append((size, reader))
             if reader is None or lint is None:

@@ -382,7 +382,7 @@ def test_full_output_puts_the_caret_under_the_exact_columns(site: Path, capsys) 
     assert shown[start:start + width] == "risk-free"
     assert lines[0].startswith(f"euro.md:3:{column(text, 3, 'risk-free')}: HL104 error: ")
     suggestion = lines[source_line + 2]
-    assert suggestion.startswith("  = suggestion (unsafe, changes meaning")
+    assert suggestion.startswith("  = suggestion (edit by hand; not applied by --fix)")
     assert suggestion.endswith("Reword as: generally well tolerated; risks include (list the "
                                "specific risks)")
 

@@ -353,6 +353,7 @@ class Linter:
     @staticmethod
     def _diagnostic(document: Document, code: str, slug: str, category: str, severity: Severity,
                     finding: Finding, pack: str) -> Diagnostic:
+        from healthlint.fixes import vetted
         from healthlint.rules import document_level_categories
 
         return Diagnostic(
@@ -367,7 +368,7 @@ class Linter:
             end=document.position(finding.span.end),
             document_level=category in document_level_categories(),
             pack=pack,
-            fix=finding.fix,
+            fix=vetted(finding.fix, document.source),
         )
 
     def report(self, results: list[FileResult]) -> Report:

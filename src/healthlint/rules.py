@@ -149,6 +149,14 @@ def _line_for(lines: Mapping[KeyPath, int], key_path: KeyPath) -> int | None:
     return lines.get(())
 
 
+def _where(key_path: KeyPath) -> str:
+    """A key path as a reader finds it in the file: ``per-path[0].select``."""
+    text = ""
+    for key in key_path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text or "top level"
+
+
 def _schema_properties(schema: Mapping[str, Any], key_path: KeyPath) -> list[str]:
     node: Any = schema
     for key in key_path:
@@ -176,18 +184,24 @@ def validate(data: Any, schema: Mapping[str, Any], validator: Any, *, path: str,
         key_path: KeyPath = tuple(
             int(p) if isinstance(p, str) and p.isdigit() else p for p in (exc.path or [])[1:]
         )
-        where = ".".join(str(p) for p in (*prefix, *key_path)) or "top level"
-        if exc.rule == "additionalProperties" and isinstance(exc.value, Mapping):
-            allowed = _schema_properties(schema, key_path)
-            unknown = sorted(set(exc.value) - set(allowed))
-            key = unknown[0] if unknown else "?"
+        where = _where((*prefix, *key_path))
+        allowed = _schema_properties(schema, key_path)
+        unknown = sorted(set(exc.value) - set(allowed)) if isinstance(exc.value, Mapping) else []
+        # A misspelt required key ("path" for "paths") is reported as the unknown key it
+        # is, with the near match, rather than as the required key that is missing.
+        if exc.rule in ("additionalProperties", "required") and unknown and allowed:
+            key = unknown[0]
             near = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(allowed)}"
             line = _line_for(lines, (*prefix, *key_path, key))
             raise RuleError(f"{what}: unknown key {key!r} in {where}{hint}", path=path,
                             line=line) from None
         if exc.rule == "required":
-            raise RuleError(f"{what}: {exc.message.replace('data', where, 1)}", path=path,
+            required = (exc.rule_definition or []) if isinstance(exc.rule_definition, list) else []
+            present = set(exc.value) if isinstance(exc.value, Mapping) else set()
+            missing = [key for key in required if key not in present] or required
+            names = ", ".join(repr(key) for key in missing) or "a required key"
+            raise RuleError(f"{what}: {where} needs {names}", path=path,
                             line=_line_for(lines, (*prefix, *key_path))) from None
         message = exc.message.replace("data." if key_path else "data", "", 1).strip()
         if exc.rule == "enum" and key_path == ("category",):

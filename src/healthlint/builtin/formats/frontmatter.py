@@ -89,6 +89,10 @@ def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: Collection[s
     except yaml.YAMLError as error:
         builder.problem(base, f"invalid YAML front matter: {error}")
         return
+    except RecursionError:
+        builder.problem(base, "YAML front matter nests too deeply to read; its fields are "
+                        "not linted")
+        return
     if root is None:
         return
     if not isinstance(root, yaml.MappingNode):

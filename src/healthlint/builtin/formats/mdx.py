@@ -288,12 +288,15 @@ class _Braces:
         return -1
 
 
-def _placeholder(source: str) -> str:
-    """A private-use character that does not occur in ``source``."""
+def _placeholder(source: str) -> str | None:
+    """A private-use character that does not occur in ``source``, or ``None`` when a page
+    (of private-use characters only) holds every one of them."""
     for candidate in _PLACEHOLDERS:
         if candidate not in source:
             return candidate
-    return next(chr(code) for code in range(0xF8FF, 0xE000, -1) if chr(code) not in source)
+    used = set(source)
+    ranges = (range(0xF8FF, 0xE000, -1), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
+    return next((chr(code) for codes in ranges for code in codes if chr(code) not in used), None)
 
 
 def _unindent_code(text: str, placeholder: str) -> str:
@@ -330,6 +333,9 @@ class MdxFormat:
             parts.append(blank(source[start:end]))
             position = end
         parts.append(source[position:])
+        text = "".join(parts)
         placeholder = _placeholder(source)
-        read_markdown(_unindent_code("".join(parts), placeholder), builder, placeholder=placeholder)
+        if placeholder is not None:
+            text = _unindent_code(text, placeholder)
+        read_markdown(text, builder, placeholder=placeholder)
         return builder.document(path, self.name)
