@@ -13,16 +13,22 @@ FIXTURE = Path(__file__).parent / "fixtures" / "demo_sentence"
 RULES = FIXTURE / "rules"
 
 
-def install(folder: Path) -> Path:
-    """Make ``folder`` an import-path entry holding the plugin; return it."""
+def install(folder: Path, module: str = "healthlint_demo_sentence",
+            source: str | None = None) -> Path:
+    """Make ``folder`` an import-path entry holding a plugin (by default the demo plugin;
+    otherwise ``module`` with ``source`` as its code); return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(FIXTURE / "healthlint_demo_sentence.py", folder)
-    info = folder / "healthlint_demo_sentence-1.0.dist-info"
+    if source is None:
+        shutil.copy(FIXTURE / f"{module}.py", folder)
+    else:
+        (folder / f"{module}.py").write_text(source, encoding="utf-8")
+    distribution = module.replace("_", "-")
+    info = folder / f"{module}-1.0.dist-info"
     info.mkdir(exist_ok=True)
     (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: healthlint-demo-sentence\nVersion: 1.0\n", encoding="utf-8")
+        f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n", encoding="utf-8")
     (info / "entry_points.txt").write_text(
-        "[healthlint]\ndemo_sentence = healthlint_demo_sentence\n", encoding="utf-8")
+        f"[healthlint]\n{module.removeprefix('healthlint_')} = {module}\n", encoding="utf-8")
     return folder
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from contextlib import ExitStack
@@ -302,8 +303,9 @@ def run_test(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         rule = outcome.rule
         if rule.path != current:
             current = rule.path
-            print(visible(f"{rule.path}: {rule.code} {rule.slug}"))
-        print(visible(_example_line(outcome)))
+            print(visible(f"{os.path.relpath(rule.path)}: {rule.code} {rule.slug}"))
+        for line in _example_lines(outcome):
+            print(visible(line))
     tested = len({o.rule.code for o in outcomes})
     print(f"{'' if not failed and not args.verbose else chr(10)}Tested {tested} "
           f"rule{'s' * (tested != 1)}: {len(outcomes)} examples, "
@@ -311,18 +313,18 @@ def run_test(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _example_line(outcome: Any) -> str:
+def _example_lines(outcome: Any) -> list[str]:
     example = outcome.example
     expected = "flag" if example.flags else "pass"
     status = "ok  " if outcome.passed else "FAIL"
     text = " ".join(example.text.split())
     if len(text) > 70:
         text = text[:69] + "…"
-    line = f"  {status} {expected} ({example.format}): {text!r}"
+    lines = [f"  {status} {expected} ({example.format}): {text!r}"]
     if not outcome.passed and example.flags:
-        line += f"\n         expected {outcome.rule.code} to flag it; it found nothing"
+        lines.append(f"         expected {outcome.rule.code} to flag it; it found nothing")
     elif not outcome.passed:
         found = outcome.found[0]
-        line += (f"\n         expected no finding; {found.code} flagged line {found.start.line} "
-                 f"column {found.start.column}: {found.message}")
-    return line
+        lines.append(f"         expected no finding; {found.code} flagged line {found.start.line} "
+                     f"column {found.start.column}: {found.message}")
+    return lines

@@ -43,6 +43,9 @@ _TOML_STRING = re.compile(
     re.MULTILINE | re.VERBOSE,
 )
 _TOML_ERROR_POSITION = re.compile(r"at line (\d+), column (\d+)")
+_BRACKETS = re.compile(r"[\[\]{}]")
+MAX_NESTING = 100
+"""The deepest nesting of ``[`` and ``{`` that YAML front matter is parsed with."""
 
 
 def read_front_matter(source: str, builder: ProseBuilder, fields: Collection[str]) -> int:
@@ -72,9 +75,24 @@ def read_front_matter(source: str, builder: ProseBuilder, fields: Collection[str
     return closing.end()
 
 
+def _nesting(text: str) -> int:
+    """How deep flow collections (``[``, ``{``) nest in ``text``, quotes not considered."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(text):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: Collection[str]) -> None:
     import yaml  # imported here: most runs never read front matter, and start-up counts
 
+    if _nesting(text) > MAX_NESTING:
+        # PyYAML's pure-Python scanner slows quadratically with the depth of flow
+        # collections before it runs out of recursion; front matter is never this deep.
+        builder.problem(base, f"YAML front matter nests more than {MAX_NESTING} levels deep; "
+                        "its fields are not linted")
+        return
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:

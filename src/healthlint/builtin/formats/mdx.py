@@ -279,6 +279,8 @@ class _Braces:
             if symbol == "{":
                 opened.append(token.start())
             elif symbol == "}":
+                if not opened:  # a scan starts at a "{"; this only guards the stack
+                    return -1
                 self.closing[opened.pop()] = token.end()
                 if not opened:
                     return token.end()
