@@ -67,24 +67,27 @@ def _html_sentence_with_svg(n: int) -> str:
 
 
 SHAPES: tuple[Shape, ...] = (
-    Shape("<!-- ... --> inside a Markdown sentence", "markdown", (5_000, 10_000, 20_000, 40_000, 80_000),
-          "comment chars", _claim_sentence_with_comment),
+    Shape("<!-- ... --> inside a Markdown sentence", "markdown",
+          (5_000, 10_000, 20_000, 40_000, 80_000), "comment chars", _claim_sentence_with_comment),
     Shape("inline <svg> inside an HTML sentence", "html", (5_000, 10_000, 20_000, 80_000),
           "svg chars", _html_sentence_with_svg),
     Shape("MDX: '{' left unclosed, repeated", "mdx", (1_000, 2_000, 5_000, 20_000, 80_000),
           "braces", lambda n: "Our clinic {\n" * n),
     Shape("HTML: <div> x N then stray </b> x N", "html", (2_000, 5_000, 10_000, 20_000, 80_000),
           "N", lambda n: "<div>" * n + "</b>" * n),
-    Shape("HTML: <ul>, <div> x N, then <li></li> x N", "html", (2_000, 5_000, 10_000, 20_000, 80_000),
-          "N", lambda n: "<ul>" + "<div>" * n + "<li>cure</li>" * n),
-    Shape("'<!-- healthlint-disable ' + spaces and tabs", "markdown", (5_000, 10_000, 20_000, 40_000, 160_000),
-          "whitespace chars", lambda n: "<!-- healthlint-disable " + " \t" * (n // 2) + "x -->\n"),
+    Shape("HTML: <ul>, <div> x N, then <li></li> x N", "html",
+          (2_000, 5_000, 10_000, 20_000, 80_000), "N",
+          lambda n: "<ul>" + "<div>" * n + "<li>cure</li>" * n),
+    Shape("'<!-- healthlint-disable ' + spaces and tabs", "markdown",
+          (5_000, 10_000, 20_000, 40_000, 160_000), "whitespace chars",
+          lambda n: "<!-- healthlint-disable " + " \t" * (n // 2) + "x -->\n"),
     Shape("'{{< highlight ' repeated", "markdown", (2_000, 5_000, 10_000, 20_000, 80_000),
           "repeats", lambda n: "{{< highlight " * n),
     Shape("MDX: backticks that never close, one paragraph", "mdx", (5_000, 20_000, 80_000),
           "backtick runs", lambda n: "We cure ` it " * n + "\n"),
-    Shape("whitespace run inside a sentence (text)", "text", (5_000, 10_000, 20_000, 80_000, 320_000),
-          "spaces", lambda n: "Our therapy" + " " * n + "cures pain; it is safe.\n"),
+    Shape("whitespace run inside a sentence (text)", "text",
+          (5_000, 10_000, 20_000, 80_000, 320_000), "spaces",
+          lambda n: "Our therapy" + " " * n + "cures pain; it is safe.\n"),
 )
 
 
@@ -166,7 +169,8 @@ def run_shapes(src: Path, timeout: float, only: str | None, scale: float) -> Non
 # Cases -----------------------------------------------------------------------------------
 
 ESC = "\x1b"
-HOSTILE = f"We offer PRP. Our treatment is risk-free {ESC}]0;pwned{ESC}\\ {ESC}[2J and cures pain.\n"
+HOSTILE = (f"We offer PRP. Our treatment is risk-free {ESC}]0;pwned{ESC}\\ {ESC}[2J and cures "
+           "pain.\n")
 
 
 @dataclass

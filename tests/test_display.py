@@ -17,7 +17,8 @@ from healthlint.display import scrub, scrub_data, visible
 
 ESC = "\x1b"
 HOSTILE_PAGE = (f"We offer PRP injections. {ESC}]0;owned{ESC}\\Our treatment is risk-free "
-                f"{ESC}[2J{ESC}]8;;https://evil.example{ESC}\\here{ESC}]8;;{ESC}\\ \u202eand safe.\n")
+                f"{ESC}[2J{ESC}]8;;https://evil.example{ESC}\\here{ESC}]8;;{ESC}\\ "
+                "\u202eand safe.\n")
 HUMAN_FORMATS = ("full", "concise", "github")
 JSON_FORMATS = ("json", "sarif", "gitlab")
 ALL_FORMATS = (*HUMAN_FORMATS, *JSON_FORMATS, "junit", "checkstyle")

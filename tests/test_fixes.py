@@ -51,7 +51,7 @@ def _edit(text: str, original: str, replacement: str) -> Edit:
 ])
 def test_a_whole_sentence_replaced_by_a_complete_sentence_is_writable(
         original: str, replacement: str) -> None:
-    text = f"We offer PRP. Our treatment is completely safe. Call us.\n"
+    text = "We offer PRP. Our treatment is completely safe. Call us.\n"
     assert writable(_edit(text, original, replacement), text)
 
 

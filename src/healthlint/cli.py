@@ -111,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     baseline = commands.add_parser("baseline", help="write the current findings to a baseline file")
     baseline.add_argument("paths", nargs="*", metavar="PATH")
-    baseline.add_argument("--output", "-o", dest="baseline_file", default=".healthlint-baseline.json",
-                          metavar="FILE", help="where to write (default: .healthlint-baseline.json)")
+    baseline.add_argument("--output", "-o", dest="baseline_file",
+                          default=".healthlint-baseline.json", metavar="FILE",
+                          help="where to write (default: .healthlint-baseline.json)")
     _add_rule_options(baseline)
     baseline.add_argument("--jobs", "-j", type=int, default=None, metavar="N")
 
@@ -150,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--config", metavar="PATH", help="use this configuration file for every path")
+    group.add_argument("--config", metavar="PATH",
+                       help="use this configuration file for every path")
     group.add_argument("--no-config", action="store_true", help="ignore configuration files")
 
 
@@ -165,7 +167,8 @@ def _add_rule_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--severity", type=_severity_pair, action="append", metavar="CODE=LEVEL",
                         help="override a rule's severity (repeatable)")
     parser.add_argument("--profile", metavar="NAME",
-                        help="jurisdiction or ad-platform profile: us, uk, eu, au, google-ads, meta")
+                        help="jurisdiction or ad-platform profile: "
+                             "us, uk, eu, au, google-ads, meta")
 
 
 @dataclass

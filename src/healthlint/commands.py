@@ -14,10 +14,10 @@ from typing import Any, TextIO
 from healthlint.__about__ import __version__
 from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, use_color
 from healthlint.config import ConfigResolver
+from healthlint.display import scrub_data, visible
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
 from healthlint.runner import Job, run
-from healthlint.display import scrub_data, visible
 from healthlint.types import FileError, OutputContext, Report, Rule, Severity
 
 
@@ -184,7 +184,8 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         print()
         return EXIT_OK
     print(f"Profile: {profile} ({linter.ruleset.profiles.get(profile, '')})")
-    print(f"{'code':<7} {'severity':<9} {'pack':<10} {'kind':<12} slug (category, where it differs)")
+    print(f"{'code':<7} {'severity':<9} {'pack':<10} {'kind':<12} "
+          "slug (category, where it differs)")
     for rule in rows:
         severity = _profile_severity(rule, profile)
         changed = "*" if severity != rule.severity else ""

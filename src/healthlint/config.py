@@ -166,7 +166,8 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | N
         raise ConfigError(
             f"'tool.healthlint' must be a table ([tool.healthlint]), not {_toml_type(table)}",
             path=str(path),
-            line=_first_line(text, r"^\s*(?:\[\[\s*tool\.healthlint\s*\]\]|(?:tool\.)?healthlint\s*=)"))
+            line=_first_line(
+                text, r"^\s*(?:\[\[\s*tool\.healthlint\s*\]\]|(?:tool\.)?healthlint\s*=)"))
     return table, _toml_lines(text)
 
 
@@ -233,9 +234,9 @@ def _check_globs(data: Mapping[str, Any], path: Path, lines: Mapping[KeyPath, in
                 GitIgnoreSpec.from_lines([glob])
             except ValueError as exc:
                 where = ".".join(str(part) for part in key_path)
+                line = lines.get((*key_path, index), lines.get(key_path))
                 raise ConfigError(f"{where}: {glob!r} is not a valid pattern ({exc})",
-                                  path=str(path), line=lines.get((*key_path, index), lines.get(key_path))
-                                  ) from None
+                                  path=str(path), line=line) from None
 
 
 def _fail_on(value: str) -> Severity:
@@ -329,13 +330,11 @@ def matches_any(path: str, root: str, globs: Sequence[str]) -> bool:
     """Whether ``path`` matches one of gitignore-style ``globs`` relative to ``root``."""
     if not globs:
         return False
-    import pathspec
-
     try:
         relative = Path(path).absolute().relative_to(Path(root).absolute()).as_posix()
     except ValueError:
         relative = Path(path).as_posix()
-    return _spec(tuple(globs)).match_file(relative)
+    return bool(_spec(tuple(globs)).match_file(relative))
 
 
 @cache

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from healthlint.analysis import Analysis, EvidenceModel
 from healthlint.config import PathOverride, Settings, matches_any
+from healthlint.display import scrub
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.plugins import Registry, load_registry
 from healthlint.prefilter import Prefilter, anchors_for_all
@@ -216,12 +217,16 @@ class Linter:
 
     # Linting --------------------------------------------------------------
 
-    def lint_text(self, text: str, path: str = "<text>", *, format: str | None = None) -> FileResult:
-        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else text."""
+    def lint_text(self, text: str, path: str = "<text>", *,
+                  format: str | None = None) -> FileResult:
+        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else
+        text."""
         fmt = self.format_for(path, format) or self._formats.get("text")
         if fmt is None:
             return FileResult(path, errors=[FileError(path, "no document format is registered")])
-        text = text.removeprefix("\ufeff")
+        # A str can hold lone surrogates (a file's bytes never decode to one); formats and
+        # parsers may refuse them, so each becomes U+FFFD, which keeps every offset.
+        text = scrub(text.removeprefix("\ufeff"))
         try:
             document = fmt.parse(text, path)
         except Exception as exc:  # a format plugin must never take the run down

@@ -136,7 +136,7 @@ def _distinct_nodes(root: yaml.Node) -> int:
 
 def _first_alias_line(text: str) -> int | None:
     for event in yaml.parse(text, Loader=_SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
             return int(event.start_mark.line) + 1
     return None
 
@@ -377,7 +377,8 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
     kind = kinds.get(data["kind"])
     if kind is None:
         near = difflib.get_close_matches(data["kind"], list(kinds), n=1)
-        hint = f"; did you mean {near[0]!r}?" if near else f"; known kinds: {', '.join(sorted(kinds))}"
+        hint = (f"; did you mean {near[0]!r}?" if near
+                else f"; known kinds: {', '.join(sorted(kinds))}")
         raise RuleError(f"{label}: unknown kind {data['kind']!r}{hint}", path=str(path),
                         line=lines.get(("kind",)))
     if validate_schema and kind.options_schema:

@@ -115,13 +115,9 @@ def run(job: Job) -> tuple[Report, Linter]:
 
 def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
     jobs = job.jobs or os.cpu_count() or 1
-    total = 0
-    for _, path in tasks:
-        try:
-            total += os.path.getsize(path)
-        except OSError:
-            pass
-    if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES or len(tasks) < 2:
+    total = sum(_size(path) for _, path in tasks)
+    small = len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES
+    if jobs <= 1 or small or len(tasks) < 2:
         return _lint_chunk(tasks, job.document_format)
     # Interleave big and small files so both workers finish together.
     ordered = sorted(tasks, key=lambda t: -_size(t[1]))

@@ -183,7 +183,9 @@ def decode(data: bytes, what: str = "file") -> Source:
 
 
 def _binary(what: str) -> str:
-    return "binary file (contains NUL bytes)" if what == "file" else f"{what} is binary (contains NUL bytes)"
+    if what == "file":
+        return "binary file (contains NUL bytes)"
+    return f"{what} is binary (contains NUL bytes)"
 
 
 def encode(text: str, source: Source) -> bytes:

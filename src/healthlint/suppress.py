@@ -121,7 +121,8 @@ def parse_directives(document: Document) -> Suppressions:
         parsed = _parse_directive(comment.text)
         position = document.position(comment.span.start)
         if parsed is None:
-            errors.append(FileError(document.path, f"unknown healthlint directive: {comment.text!r}",
+            errors.append(FileError(document.path,
+                                    f"unknown healthlint directive: {comment.text!r}",
                                     position.line, position.column, Severity.WARNING))
             continue
         action, codes, reason = parsed.action, parsed.codes, parsed.reason

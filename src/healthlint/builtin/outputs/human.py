@@ -123,7 +123,7 @@ def _summary(report: Report, paint: _Paint) -> list[str]:
 
 def _statistics(report: Report) -> list[str]:
     counts = Counter((d.code, d.rule, d.severity) for d in report.diagnostics)
-    return [f"{count:>5}  {visible(code):<7} {str(severity):<8} {visible(rule)}"
+    return [f"{count:>5}  {visible(code):<7} {severity!s:<8} {visible(rule)}"
             for (code, rule, severity), count in sorted(counts.items(),
                                                         key=lambda item: (-item[1], item[0][0]))]
 
