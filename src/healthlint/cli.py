@@ -26,7 +26,9 @@ from healthlint.errors import ConfigError, HealthlintError
 from healthlint.types import Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
-BUILTIN_OUTPUTS = ("full", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle")
+BUILTIN_OUTPUTS = (
+    "full", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html",
+)
 """Named in ``check --help`` without loading the plugins (start-up time); a test checks the
 list against what the built-in output plugin registers."""
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
@@ -81,13 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output-format", default=None, metavar="FORMAT",
                        help=f"{', '.join(BUILTIN_OUTPUTS)} (the first is the default), or a "
                             "format a plugin adds ('healthlint plugins' lists them)")
-    check.add_argument("--output-file", metavar="PATH", help="write the output to PATH")
+    check.add_argument("--output-file", "-o", metavar="PATH", help="write the output to PATH")
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:PATH",
                        help="also write FORMAT to PATH (repeatable)")
     check.add_argument("--stdin-filename", metavar="PATH",
                        help="the name to report and choose a format by when reading '-'")
     check.add_argument("--format", dest="document_format", metavar="NAME",
-                       help="read every file as this document format (text, markdown, html, mdx)")
+                       help="read every file as this document format (text, markdown, html, mdx, "
+                            "template, jsx, astro, data)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude, the default excludes and data paths to named files "
+                            "and --stdin-filename too (for pre-commit)")
     check.add_argument("--statistics", action="store_true", help="count findings per rule")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -108,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report only findings that are not in this baseline file")
     check.add_argument("--diff-base", metavar="REF", type=_git_ref,
                        help="report only findings on lines changed since this git ref")
+    check.add_argument("--watch", action="store_true",
+                       help="after the first run, lint files again as they change and print "
+                            "what changed (needs healthlint[watch])")
 
     baseline = commands.add_parser("baseline", help="write the current findings to a baseline file")
     baseline.add_argument("paths", nargs="*", metavar="PATH")
@@ -146,6 +155,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(test)
     test.add_argument("-v", "--verbose", action="store_true",
                       help="list the examples that behave too")
+
+    server = commands.add_parser("server", help="run the language server on stdin and stdout "
+                                                "(needs healthlint[server])")
+    server.add_argument("--stdio", action="store_true",
+                        help="accepted for clients that pass it; stdio is the only transport")
+    server.add_argument("--debounce-ms", type=float, default=None, metavar="MS",
+                        help="quiet time after an edit before the buffer is linted (default 30)")
+    init = commands.add_parser("init", help="detect the site generator and write .healthlint.yaml")
+    init.add_argument("directory", nargs="?", default=".", metavar="DIRECTORY",
+                      help="the site's root folder (default: .)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     return parser
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 import textwrap
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,7 +18,8 @@ from healthlint.config import ConfigResolver
 from healthlint.display import scrub_data, visible
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
-from healthlint.runner import Job, run
+from healthlint.progress import progress_on
+from healthlint.runner import Job, Outcome, run
 from healthlint.types import FileError, OutputContext, Report, Rule, Severity
 
 
@@ -30,7 +32,14 @@ def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
         jobs=getattr(args, "jobs", None),
         stdin_filename=getattr(args, "stdin_filename", None),
         document_format=getattr(args, "document_format", None),
+        force_exclude=getattr(args, "force_exclude", False),
     )
+
+
+def _run_with_progress(job: Job) -> Outcome:
+    """Run ``job`` with a progress line on stderr where one may be drawn."""
+    with progress_on(sys.stderr) as progress:
+        return run(replace(job, progress=progress))
 
 
 def _outputs(args: argparse.Namespace, linter: Linter) -> list[tuple[str, str | None]]:
@@ -69,7 +78,8 @@ def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
     applied = sum(outcome.applied for outcome in outcomes)
     print(f"{applied} fix{'es' * (applied != 1)} applied.", file=sys.stderr)
     if applied:
-        report, linter = run(_job(args, overrides))
+        outcome = _run_with_progress(_job(args, overrides))
+        report, linter = outcome.report, outcome.linter
     failed = {outcome.path: outcome.error for outcome in outcomes if outcome.error}
     for result in report.files:
         message = failed.get(result.path)
@@ -111,12 +121,19 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     if args.diff and args.fix:
         raise ConfigError("--diff shows the fixes instead of applying them; "
                           "use one of --fix and --diff")
-    report, linter = run(_job(args, overrides))
+    if args.watch:
+        from healthlint.watch import watch
+
+        return watch(args, _job(args, overrides))
+    outcome = _run_with_progress(_job(args, overrides))
+    report, linter = outcome.report, outcome.linter
     if args.diff:
         return _diff(args, report)
     if args.fix:
         report, linter = _fix(args, overrides, report, linter)
-    if not report.files:
+    for skipped in outcome.skipped:
+        print(f"healthlint: {skipped.path} is not linted: {skipped.reason}", file=sys.stderr)
+    if not report.files and not outcome.skipped:
         wanted = ", ".join(linter.registry.extensions)
         print(f"healthlint: warning: no files to lint (looked for {wanted})", file=sys.stderr)
     outputs = _outputs(args, linter)
@@ -150,7 +167,7 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def run_baseline(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from healthlint.baseline import write_baseline
 
-    report, _ = run(_job(args, overrides))
+    report = _run_with_progress(_job(args, overrides)).report
     write_baseline(report, args.baseline_file)
     count = len(report.diagnostics)
     print(f"Wrote {count} finding{'s' * (count != 1)} to {args.baseline_file}.", file=sys.stderr)
@@ -329,3 +346,27 @@ def _example_lines(outcome: Any) -> list[str]:
         lines.append(f"         expected no finding; {found.code} flagged line {found.start.line} "
                      f"column {found.start.column}: {found.message}")
     return lines
+
+
+def _missing_extra(exc: ModuleNotFoundError, modules: tuple[str, ...]) -> bool:
+    name = exc.name or ""
+    return any(name == m or name.startswith(m + ".") for m in modules)
+
+
+def run_server(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    try:
+        from healthlint.server.app import DEFAULT_DEBOUNCE, serve
+    except ModuleNotFoundError as exc:
+        if _missing_extra(exc, ("pygls", "lsprotocol")):
+            raise ConfigError("the language server needs pygls, which is not installed: "
+                              "install healthlint[server] (pip install 'healthlint[server]')"
+                              ) from None
+        raise
+    debounce = DEFAULT_DEBOUNCE if args.debounce_ms is None else max(0.0, args.debounce_ms / 1000)
+    return serve(debounce)
+
+
+def run_init(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from healthlint import init
+
+    return init.run(args.directory, force=args.force)

@@ -23,10 +23,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from healthlint.builtin.formats._prose import ProseBuilder, blank
-from healthlint.builtin.formats.frontmatter import DEFAULT_PUBLISHED_FIELDS, read_front_matter
+from healthlint.builtin.formats.frontmatter import (
+    DEFAULT_PUBLISHED_FIELDS,
+    published_fields,
+    read_front_matter,
+)
 from healthlint.builtin.formats.html import VOID_ELEMENTS
 from healthlint.builtin.formats.markdown import read_markdown
 from healthlint.types import Document
@@ -72,6 +77,11 @@ class _Scanner:
         """Where the paragraph of the last code span ends, found once per paragraph."""
         self.tick_runs: dict[int, list[int]] | None = None
         """Where every run of backticks starts, by its length; built on the first one."""
+        self.attribute_expressions: list[tuple[int, int]] = []
+        """Braced attribute values and spreads of the tags read by :meth:`attributes_end`."""
+        self.attribute_values: list[tuple[str, int, int, bool]] = []
+        """Named attribute values of those tags: the name, the span inside the quotes or
+        of the braces, and whether the value is braced."""
 
     def scan(self, position: int) -> list[tuple[int, int]]:
         text = self.text
@@ -209,9 +219,10 @@ class _Scanner:
             if text.startswith("/>", position):
                 return position + 2, True
             if char == "{":
-                position = self.braces.end(position)
+                start, position = position, self.braces.end(position)
                 if position < 0:
                     return -1, False
+                self.attribute_expressions.append((start, position))
                 continue
             name = _ATTRIBUTE_NAME.match(text, position)
             if name is None:
@@ -221,13 +232,16 @@ class _Scanner:
                 continue
             position = _skip_space(text, position + 1)
             if text.startswith("{", position):
-                position = self.braces.end(position)
+                start, position = position, self.braces.end(position)
                 if position < 0:
                     return -1, False
+                self.attribute_expressions.append((start, position))
+                self.attribute_values.append((name.group(), start, position, True))
                 continue
             value = _QUOTED.match(text, position)
             if value is None:
                 return -1, False
+            self.attribute_values.append((name.group(), value.start() + 1, value.end() - 1, False))
             position = value.end()
 
     def close(self, name: str, start: int) -> None:
@@ -322,6 +336,10 @@ class MdxFormat:
     def with_published_fields(self, published_fields: Collection[str]) -> MdxFormat:
         """A copy of this format that publishes ``published_fields`` instead."""
         return MdxFormat(published_fields)
+
+    def configured(self, options: Mapping[str, Any]) -> MdxFormat:
+        """This format with the published fields of a configuration."""
+        return MdxFormat(published_fields(options))
 
     def parse(self, source: str, path: str) -> Document:
         builder = ProseBuilder(source)
