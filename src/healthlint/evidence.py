@@ -50,11 +50,15 @@ _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 _CONTENT_WORD = regex.compile(r"[\p{L}]{4,}")
 _SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 _MARKER_NUMBERS = regex.compile(r"\d{1,3}")
-_ENTRY_NUMBER = regex.compile(r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
+_ENTRY_NUMBER = regex.compile(
+    r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
 _FIGURE = regex.compile(r"\d{1,3}(?:\.\d+)?")
 _LEAD_IN = regex.compile(r":\s*$")
 _STOPWORDS = frozenset(
-    ["that", "this", "these", "those", "with", "from", "have", "has", "been", "were", "which", "their", "there", "they", "them", "than", "then", "what", "when", "where", "while", "your", "yours", "about", "into", "over", "under", "after", "before", "more", "most", "such", "some", "many", "much", "very", "also", "each", "other", "only", "just", "like", "will", "would", "could", "should", "shows", "show", "shown", "showed", "research", "study", "studies", "found", "find", "reported", "report", "suggest", "suggests", "evidence", "science"]
+    """that this these those with from have has been were which their there they them than then
+    what when where while your yours about into over under after before more most such some many
+    much very also each other only just like will would could should shows show shown showed
+    research study studies found find reported report suggest suggests evidence science""".split()
 )
 
 
@@ -289,8 +293,8 @@ class Analysis:
         class_id = self.class_id("reported_speech")
         last = None
         if class_id >= 0:
-            for last in self.hits.in_range(class_id, sentence.span.start, claim.start):
-                pass
+            for index in self.hits.in_range(class_id, sentence.span.start, claim.start):
+                last = index
         return self.hit_text(last) if last is not None else None
 
     # Citations ------------------------------------------------------------
@@ -329,7 +333,8 @@ class Analysis:
             return cached
         span = sentence.span
         if self.has("citation_strong", span) or (
-                self.references and any(self._marker_resolves(i) for i in self.find("marker", span))):
+                self.references and any(self._marker_resolves(i)
+                                        for i in self.find("marker", span))):
             found = Strength.STRONG
         elif self.has("citation_medium", span) or self._named_source(span):
             found = Strength.MEDIUM

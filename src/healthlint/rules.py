@@ -253,7 +253,8 @@ def build_rule(data: Mapping[str, Any], *, pack: str, path: str) -> Rule:
 def _pack_files(root: Path) -> tuple[list[Path], Path | None]:
     if not root.is_dir():
         raise RuleError("rule pack folder does not exist", path=str(root))
-    rule_files = sorted(p for p in root.glob("*.yaml") if p.name not in ("pack.yaml", "shapes.yaml"))
+    rule_files = sorted(p for p in root.glob("*.yaml")
+                        if p.name not in ("pack.yaml", "shapes.yaml"))
     rule_files += sorted(p for p in root.glob("*.yml"))
     meta = root / "pack.yaml"
     return rule_files, meta if meta.is_file() else None
@@ -282,10 +283,10 @@ def load_rules(
     profiles: dict[str, str] = {"us": "United States: FTC and FDA (the default)"}
     categories: dict[str, bool] = {}
     for pack in installed:
-        meta = Path(pack.path) / "pack.yaml"
-        if meta.is_file():
-            data, lines = read_yaml(meta)
-            categories.update(_declared_categories(data, lines, meta))
+        declaration = Path(pack.path) / "pack.yaml"
+        if declaration.is_file():
+            data, lines = read_yaml(declaration)
+            categories.update(_declared_categories(data, lines, declaration))
     pack_files: list[tuple[RulePack, list[Path]]] = []
     for pack in packs:
         rule_files, meta = _pack_files(Path(pack.path))
@@ -368,7 +369,7 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
                 else f"; known kinds: {', '.join(sorted(kinds))}")
         raise RuleError(f"{label}: unknown kind {data['kind']!r}{hint}", path=str(path),
                         line=lines.get(("kind",)))
-    category = data.get("category")
+    category = str(data.get("category"))
     if category not in categories:
         near = difflib.get_close_matches(str(category), list(categories), n=1)
         hint = f"; did you mean {near[0]!r}?" if near else (

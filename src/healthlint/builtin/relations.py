@@ -495,7 +495,8 @@ class ClaimChecker:
         dropped: Finding | None = None
         for relation in self.relations:
             for claim in relation.occurrences(analysis, sentence):
-                if not all(c.holds(analysis, sentence, claim) for c in (*self.with_, *relation.with_)):
+                conditions = (*self.with_, *relation.with_)
+                if not all(c.holds(analysis, sentence, claim) for c in conditions):
                     continue
                 finding = self._weigh(analysis, sentence, relation, claim)
                 if finding.severity == Severity.OFF:
@@ -543,7 +544,8 @@ def variant_message(variants: Sequence[Condition], analysis: Analysis, sentence:
 
 
 def _dropped(span: Span, message: str, text: str, why: str) -> Finding:
-    return Finding(span, Severity.OFF, render_message(message, text, ""), notes=(f"dropped: {why}",))
+    return Finding(span, Severity.OFF, render_message(message, text, ""),
+                   notes=(f"dropped: {why}",))
 
 
 # Compilation ---------------------------------------------------------------
@@ -893,7 +895,8 @@ class PatternChecker:
         findings: dict[int, Finding] = {}
         limit = time_limit(len(analysis.prose))
         for pattern in self.patterns:
-            for start, end in [m.span() for m in pattern.regex.finditer(analysis.prose, timeout=limit)
+            found = pattern.regex.finditer(analysis.prose, timeout=limit)
+            for start, end in [m.span() for m in found
                                if m.end() > m.start()]:
                 sentence = analysis.sentence_at(start)
                 if sentence is None:
@@ -907,8 +910,9 @@ class PatternChecker:
                     finding = _dropped(claim, message, text, "an exception applies")
                 else:
                     reasons = [pattern.reason] if pattern.reason else []
-                    verdict = weigh(analysis, sentence, claim, pattern.severity or self.rule.severity,
-                                    reasons, self.evidence, self.evidence.floor)
+                    base = pattern.severity or self.rule.severity
+                    verdict = weigh(analysis, sentence, claim, base, reasons, self.evidence,
+                                    self.evidence.floor)
                     finding = (_dropped(claim, message, text, verdict.dropped) if verdict.dropped
                                else Finding(claim, verdict.severity,
                                             render_message(message, text, "; ".join(verdict.notes)),
