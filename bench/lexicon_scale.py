@@ -36,7 +36,8 @@ def lexicon(size: int, seed: int = 7) -> list[str]:
 def text(files: list[str]) -> str:
     if files:
         return "\n\n".join(Path(f).read_text(encoding="utf-8") for f in files)
-    base = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((HERE.parent / "examples").glob("*")))
+    pages = sorted((HERE.parent / "examples").glob("*"))
+    base = "\n\n".join(p.read_text(encoding="utf-8") for p in pages)
     return (base + "\n\n") * max(1, 2_000_000 // max(1, len(base)))
 
 

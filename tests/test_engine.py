@@ -77,14 +77,14 @@ def _make_unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         path.read_bytes()
     except PermissionError:
         return
-    original = pathlib.Path.read_bytes
+    original = os.open
 
-    def read_bytes(self: pathlib.Path) -> bytes:
-        if self.resolve() == path.resolve():
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-        return original(self)
+    def open_file(name: str, flags: int, *args: int, **kwargs: object) -> int:
+        if pathlib.Path(name).resolve() == path.resolve():
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(name))
+        return original(name, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
 
 
 def test_an_unreadable_file_is_reported_and_the_rest_is_linted(workdir: Path, capsys,
@@ -378,11 +378,12 @@ def test_a_short_foreign_phrase_on_an_english_page_does_not_stop_the_check() -> 
 
 # Genre ----------------------------------------------------------------------------------------
 
-INFORMATIONAL = "Platelet-rich plasma injections are extremely safe.\n"
+INFORMATIONAL = ("What is platelet-rich plasma? It is a treatment option for people with "
+                 "tendon injuries. The injections are extremely safe.\n")
 
 
 def test_a_page_without_a_provider_voice_is_lowered_one_level_with_the_reason() -> None:
-    [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt")
+    [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt", settings=Settings(select=("HL104",)))
     assert (finding.code, finding.severity) == ("HL104", Severity.WARNING)
     assert "reads as information" in finding.message
     assert any("lowered from error" in note for note in finding.notes)
@@ -390,8 +391,8 @@ def test_a_page_without_a_provider_voice_is_lowered_one_level_with_the_reason() 
 
 def test_a_genre_declared_in_front_matter_or_configuration_wins() -> None:
     page = "---\ntitle: PRP\nhealthlint-genre: promotion\n---\n\n" + INFORMATIONAL
-    [finding] = healthlint.lint_text(page, "page.md")
+    [finding] = healthlint.lint_text(page, "page.md", settings=Settings(select=("HL104",)))
     assert finding.severity == Severity.ERROR
     [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt",
-                                     settings=Settings(genre="promotion"))
+                                     settings=Settings(genre="promotion", select=("HL104",)))
     assert finding.severity == Severity.ERROR

@@ -92,9 +92,16 @@ def test_negation_reported_speech_and_strong_citations_drop_the_claim_with_a_tra
 
 
 def test_an_informational_page_is_lowered_never_dropped(linter: Linter) -> None:
-    [(_, severity, notes)] = lint(linter, "Wonderdrops cure arthritis.")[0]
+    page = ("What is gout? Gout is a disease of the joints. Some people say wonderdrops cure "
+            "gout.")
+    [(_, severity, notes)] = lint(linter, page)[0]
     assert severity == Severity.WARNING
     assert any("reads as information" in note for note in notes)
+
+
+def test_a_page_with_no_sign_either_way_is_judged_as_marketing(linter: Linter) -> None:
+    [(_, severity, _)] = lint(linter, "Wonderdrops cure arthritis.")[0]
+    assert severity == Severity.ERROR
 
 
 def test_a_provider_voice_a_few_words_from_a_business_noun_makes_a_page_promotional(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from healthlint.config import PathOverride, Settings, matches_any
+from healthlint.display import scrub
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.evidence import Analysis
 from healthlint.language import detect_language
@@ -39,7 +40,6 @@ from healthlint.types import (
     Span,
 )
 
-BINARY_SNIFF = 8192
 _FRONT_MATTER_GENRE = re.compile(r"^healthlint-genre\s*[:=]\s*[\"']?(promotion|information)\b",
                                  re.MULTILINE)
 
@@ -194,12 +194,33 @@ class Linter:
         return active
 
     def _configure_formats(self) -> dict[str, DocumentFormat]:
+        """Each format as this configuration asks for it: through its ``configured(options)``
+        method if it has one, else ``with_published_fields`` (the older hook)."""
         formats: dict[str, DocumentFormat] = {}
         fields = self.settings.published_fields
+        options = self.settings.format_options()
         for name, fmt in self.registry.formats.items():
-            configure = getattr(fmt, "with_published_fields", None)
-            formats[name] = configure(fields) if fields is not None and configure else fmt
+            configured = getattr(fmt, "configured", None)
+            legacy = getattr(fmt, "with_published_fields", None)
+            if configured is not None:
+                formats[name] = configured(options)
+            elif fields is not None and legacy is not None:
+                formats[name] = legacy(fields)
+            else:
+                formats[name] = fmt
         return formats
+
+    @property
+    def path_patterns(self) -> dict[str, tuple[str, ...]]:
+        """Extensions that formats look for only under some paths (``path_patterns``, globs
+        relative to the configuration's folder), for discovery."""
+        restricted: dict[str, tuple[str, ...]] = {}
+        for fmt in self._formats.values():
+            patterns = getattr(fmt, "path_patterns", None)
+            if patterns is not None:
+                for extension in fmt.extensions:
+                    restricted[extension.lower()] = tuple(patterns)
+        return restricted
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -214,14 +235,21 @@ class Linter:
 
     # Linting --------------------------------------------------------------
 
-    def lint_text(self, text: str, path: str = "<text>", *, format: str | None = None) -> FileResult:
-        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else text."""
+    def lint_text(self, text: str, path: str = "<text>", *,
+                  format: str | None = None) -> FileResult:
+        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else
+        text."""
         fmt = self.format_for(path, format) or self._formats.get("text")
         if fmt is None:
             return FileResult(path, errors=[FileError(path, "no document format is registered")])
-        text = text.removeprefix("\ufeff")
+        # A str can hold lone surrogates (a file's bytes never decode to one); formats and
+        # parsers may refuse them, so each becomes U+FFFD, which keeps every offset.
+        text = scrub(text.removeprefix("\ufeff"))
         try:
             document = fmt.parse(text, path)
+        except ImportError as exc:  # a parser that is not installed: the message says how
+            return FileResult(path, source=text, errors=[
+                FileError(path, f"the {fmt.name} format cannot read this file: {exc}")])
         except Exception as exc:  # a format plugin must never take the run down
             return FileResult(path, source=text, errors=[
                 FileError(path, f"the {fmt.name} format failed to read this file: {exc!r}")])
@@ -229,21 +257,13 @@ class Linter:
 
     def lint_file(self, path: str, *, format: str | None = None) -> FileResult:
         """Read, decode and lint one file; problems become file errors, never exceptions."""
+        from healthlint.source import SourceError, read_path
+
         try:
-            data = Path(path).read_bytes()
-        except IsADirectoryError:
-            return FileResult(path, errors=[FileError(path, "is a directory")])
-        except OSError as exc:
-            return FileResult(path, errors=[FileError(path, f"cannot read file: {exc.strerror}")])
-        if b"\x00" in data[:BINARY_SNIFF]:
-            return FileResult(path, errors=[FileError(path, "binary file (contains NUL bytes)")])
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            return FileResult(path, errors=[FileError(
-                path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)])
-        return self.lint_text(text, path, format=format)
+            source = read_path(path)
+        except SourceError as exc:
+            return FileResult(path, errors=[FileError(path, exc.message, exc.line)])
+        return self.lint_text(source.text, path, format=format)
 
     def lint_document(self, document: Document) -> FileResult:
         result = FileResult(document.path, source=document.source)
@@ -376,6 +396,9 @@ class Linter:
 
     def _diagnostic(self, document: Document, code: str, slug: str, category: str,
                     severity: Severity, finding: Finding, pack: str) -> Diagnostic:
+        from healthlint.fixes import vetted
+
+
         return Diagnostic(
             path=document.path,
             code=code,
@@ -388,7 +411,7 @@ class Linter:
             end=document.position(finding.span.end),
             document_level=self.ruleset.categories.get(category, False),
             pack=pack,
-            fix=finding.fix,
+            fix=vetted(finding.fix, document.source),
             notes=finding.notes,
         )
 
@@ -410,7 +433,9 @@ def lint_paths(paths: Sequence[str], *, settings: Settings | None = None) -> Rep
     files, errors = discover(paths, linter.registry.extensions,
                              include=linter.settings.include, exclude=linter.settings.exclude,
                              respect_gitignore=linter.settings.respect_gitignore,
-                             root=linter.settings.root)
+                             root=linter.settings.root,
+                             default_excludes=linter.settings.default_excludes,
+                             restricted=linter.path_patterns)
     results = [FileResult(e.path, errors=[e]) for e in errors]
     results += [linter.lint_file(path) for path in files]
     results.sort(key=lambda r: r.path)

@@ -40,6 +40,9 @@ __all__ = ["HEDGE_CLASSES", "Analysis", "Hedging", "Sentence", "Strength"]
 HEDGE_CLASSES = ("strong", "weak", "intent", "limiting", "opinion")
 NEGATION_WORDS = 6
 """A negation cue scopes over a claim that starts at most this many words after it."""
+INFORMATION_SIGNS = 2
+"""Different signs of reference prose a page needs, with no provider voice, to read as
+information."""
 MAX_SCOPE_WORDS = 400
 """Word counts stop here: a distance is never measured over more text than this."""
 
@@ -47,11 +50,15 @@ _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 _CONTENT_WORD = regex.compile(r"[\p{L}]{4,}")
 _SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 _MARKER_NUMBERS = regex.compile(r"\d{1,3}")
-_ENTRY_NUMBER = regex.compile(r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
+_ENTRY_NUMBER = regex.compile(
+    r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
 _FIGURE = regex.compile(r"\d{1,3}(?:\.\d+)?")
 _LEAD_IN = regex.compile(r":\s*$")
 _STOPWORDS = frozenset(
-    ["that", "this", "these", "those", "with", "from", "have", "has", "been", "were", "which", "their", "there", "they", "them", "than", "then", "what", "when", "where", "while", "your", "yours", "about", "into", "over", "under", "after", "before", "more", "most", "such", "some", "many", "much", "very", "also", "each", "other", "only", "just", "like", "will", "would", "could", "should", "shows", "show", "shown", "showed", "research", "study", "studies", "found", "find", "reported", "report", "suggest", "suggests", "evidence", "science"]
+    """that this these those with from have has been were which their there they them than then
+    what when where while your yours about into over under after before more most such some many
+    much very also each other only just like will would could should shows show shown showed
+    research study studies found find reported report suggest suggests evidence science""".split()
 )
 
 
@@ -286,8 +293,8 @@ class Analysis:
         class_id = self.class_id("reported_speech")
         last = None
         if class_id >= 0:
-            for last in self.hits.in_range(class_id, sentence.span.start, claim.start):
-                pass
+            for index in self.hits.in_range(class_id, sentence.span.start, claim.start):
+                last = index
         return self.hit_text(last) if last is not None else None
 
     # Citations ------------------------------------------------------------
@@ -326,7 +333,8 @@ class Analysis:
             return cached
         span = sentence.span
         if self.has("citation_strong", span) or (
-                self.references and any(self._marker_resolves(i) for i in self.find("marker", span))):
+                self.references and any(self._marker_resolves(i)
+                                        for i in self.find("marker", span))):
             found = Strength.STRONG
         elif self.has("citation_medium", span) or self._named_source(span):
             found = Strength.MEDIUM
@@ -505,18 +513,28 @@ class Analysis:
     @cached_property
     def genre(self) -> str:
         """``promotion`` when the page speaks in a provider's voice (our clinic, we offer,
-        book now, checkout words) or declares itself so; ``information`` otherwise."""
+        book now, prices); ``information`` when it has no such voice and reads as reference
+        prose (at least :data:`INFORMATION_SIGNS` different signs: "what is", "symptoms of",
+        "researchers have found", "see your doctor"); ``marketing`` otherwise, the default:
+        a page with no sign either way (a snippet, one sentence) is judged as marketing copy.
+        A genre declared in front matter or configuration wins."""
         if self.declared_genre:
             return self.declared_genre
-        if self.on_page("promotion") or self.on_page("price"):
+        if self.on_page("promotion") or self.on_page("price") or self._provider_noun():
             return "promotion"
+        signs = {self.hit_text(i).lower()
+                 for i in self.find("informational", Span(0, len(self.prose)))[:200]}
+        return "information" if len(signs) >= INFORMATION_SIGNS else "marketing"
+
+    def _provider_noun(self) -> bool:
+        """"our" within three words of a business noun ("our board-certified team")."""
         nouns = self.class_id("business_noun")
         for index in self.find("provider_possessive", Span(0, len(self.prose)))[:200]:
             end = self.hits.ends[index]
             window = self.hits.in_range(nouns, end, min(len(self.prose), end + 80))
             if any(self.words_between(end, self.hits.starts[n]) <= 3 for n in window):
-                return "promotion"
-        return "information"
+                return True
+        return False
 
 
 def _lines(prose: str, span: Span) -> Iterator[tuple[int, str]]:

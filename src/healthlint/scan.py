@@ -117,7 +117,8 @@ class Scanner:
         for class_id, shape, pattern in self._shapes:
             try:
                 # Materialised so the time limit covers the search alone.
-                matches = [m.span() for m in pattern.finditer(prose, timeout=limit) if m.end() > m.start()]
+                matches = [m.span() for m in pattern.finditer(prose, timeout=limit)
+                           if m.end() > m.start()]
             except TimeoutError:
                 raise ShapeTimeout(shape.name, shape.origin) from None
             for start, end in matches:

@@ -71,6 +71,14 @@ _CONDITION = {
     ]
 }
 _CONDITIONS = {"type": "array", "items": _CONDITION}
+_MESSAGES = {
+    "type": "array",
+    "description": "Message variants: the first condition that holds around a claim gives its "
+                   "message (so a message can fit the product class found); a relation's own "
+                   "message wins over these.",
+    "items": {"type": "object", "required": ["any", "message"],
+              "properties": _CONDITION["oneOf"][1]["properties"], "additionalProperties": False},
+}
 _EFFECT = {"oneOf": [{"const": "suppress"}, {"type": "integer", "minimum": 0, "maximum": 3}]}
 _TERMS = {
     "type": "object",
@@ -133,6 +141,7 @@ CLAIM_OPTIONS: dict[str, Any] = {
         "promotional": {**_CONDITIONS, "description": (
             "Signs that the sentence itself speaks as a seller (a product class, 'our', "
             "customers): when one holds, an informational page does not lower the finding.")},
+        "messages": _MESSAGES,
         "evidence": _EVIDENCE,
         "scopes": {"type": "array", "items": {"type": "string"}},
     },
@@ -170,6 +179,7 @@ ENUMERATION_OPTIONS: dict[str, Any] = {
         "items": _CLASS_LIST,
         "min_items": {"type": "integer", "minimum": 2},
         "open_ended": _CLASS_LIST,
+        "messages": _MESSAGES,
         "evidence": _EVIDENCE,
     },
 }
@@ -338,7 +348,10 @@ def fill_slots(template: str, analysis: Analysis, sentence: Sentence, claim: Spa
             return found.group()
         hits = analysis.find(qualified, claim) or analysis.find(qualified, sentence.span)
         if hits:
-            return analysis.hit_text(hits[0])
+            # The longest of the hits that start first: "red light panel", not "red light".
+            first = min(analysis.hits.starts[i] for i in hits)
+            return analysis.hit_text(max((i for i in hits if analysis.hits.starts[i] == first),
+                                         key=lambda i: analysis.hits.ends[i]))
         return found.group(2) if found.group(2) is not None else name.replace("_", " ")
 
     return _SLOT.sub(replace, template)
@@ -429,7 +442,7 @@ def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
     if evidence.information and analysis.genre == "information" and \
             not any(c.holds(analysis, sentence, claim) for c in promotional):
         levels += evidence.information
-        why.append("the page reads as information, not promotion (no provider voice, offer "
+        why.append("the page reads as information (reference prose, no provider voice, offer "
                    "or call to action)")
     severity = base.shifted(-levels, floor=floor if floor and levels else None)
     notes = list(reasons)
@@ -457,6 +470,7 @@ class ClaimChecker:
     scopes: frozenset[str] | None = None
     promotional: tuple[Condition, ...] = ()
     slots: Mapping[str, str] = field(default_factory=dict)
+    messages: tuple[Condition, ...] = ()
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -481,7 +495,8 @@ class ClaimChecker:
         dropped: Finding | None = None
         for relation in self.relations:
             for claim in relation.occurrences(analysis, sentence):
-                if not all(c.holds(analysis, sentence, claim) for c in (*self.with_, *relation.with_)):
+                conditions = (*self.with_, *relation.with_)
+                if not all(c.holds(analysis, sentence, claim) for c in conditions):
                     continue
                 finding = self._weigh(analysis, sentence, relation, claim)
                 if finding.severity == Severity.OFF:
@@ -493,8 +508,9 @@ class ClaimChecker:
     def _weigh(self, analysis: Analysis, sentence: Sentence, relation: Relation,
                claim: Span) -> Finding:
         text = analysis.text(claim)
-        message = fill_slots(relation.message or self.rule.message, analysis, sentence, claim,
-                             self.slots)
+        template = relation.message or variant_message(self.messages, analysis, sentence, claim) \
+            or self.rule.message
+        message = fill_slots(template, analysis, sentence, claim, self.slots)
         for condition in (*self.unless, *relation.unless):
             if condition.holds(analysis, sentence, claim):
                 return _dropped(claim, message, text, condition.reason or "an exception applies")
@@ -518,8 +534,18 @@ class ClaimChecker:
                        notes=verdict.notes)
 
 
+def variant_message(variants: Sequence[Condition], analysis: Analysis, sentence: Sentence,
+                    claim: Span) -> str | None:
+    """The message of the first variant whose condition holds around the claim."""
+    for condition in variants:
+        if condition.message and condition.holds(analysis, sentence, claim):
+            return condition.message
+    return None
+
+
 def _dropped(span: Span, message: str, text: str, why: str) -> Finding:
-    return Finding(span, Severity.OFF, render_message(message, text, ""), notes=(f"dropped: {why}",))
+    return Finding(span, Severity.OFF, render_message(message, text, ""),
+                   notes=(f"dropped: {why}",))
 
 
 # Compilation ---------------------------------------------------------------
@@ -611,6 +637,7 @@ class ClaimKind:
             scopes=frozenset(scopes) if scopes else None,
             promotional=_conditions(options.get("promotional"), lexicon, rule, "promotional"),
             slots=template_slots(templates, lexicon, rule),
+            messages=_conditions(options.get("messages"), lexicon, rule, "messages"),
         )
 
 
@@ -766,6 +793,7 @@ class EnumerationChecker:
     min_items: int
     open_ended: tuple[str, ...]
     evidence: Evidence
+    messages: tuple[Condition, ...] = ()
 
     @property
     def trigger_classes(self) -> tuple[str, ...]:
@@ -808,14 +836,15 @@ class EnumerationChecker:
             end = listed[-1].end if listed else sentence.span.end
             whole = Span(sentence.span.start, end)
             why = f"{count} conditions or sites" + (", open-ended" if open_ended else "")
+            message = variant_message(self.messages, analysis, sentence, claim) or self.rule.message
             verdict = weigh(analysis, sentence, claim, self.rule.severity, [why], self.evidence,
                             self.evidence.floor)
             text = analysis.text(sentence.span)
             if verdict.dropped:
-                findings.append(_dropped(whole, self.rule.message, text, verdict.dropped))
+                findings.append(_dropped(whole, message, text, verdict.dropped))
                 continue
             findings.append(Finding(whole, verdict.severity,
-                                    render_message(self.rule.message, text, "; ".join(verdict.notes)),
+                                    render_message(message, text, "; ".join(verdict.notes)),
                                     notes=verdict.notes))
         return findings
 
@@ -837,6 +866,7 @@ class EnumerationKind:
             min_items=int(options.get("min_items", 3)),
             open_ended=_classes(options.get("open_ended") or (), lexicon, rule, ("open_ended",)),
             evidence=_evidence(options, {"negation": True, "information": 1}),
+            messages=_conditions(options.get("messages"), lexicon, rule, "messages"),
         )
 
 
@@ -865,7 +895,8 @@ class PatternChecker:
         findings: dict[int, Finding] = {}
         limit = time_limit(len(analysis.prose))
         for pattern in self.patterns:
-            for start, end in [m.span() for m in pattern.regex.finditer(analysis.prose, timeout=limit)
+            found = pattern.regex.finditer(analysis.prose, timeout=limit)
+            for start, end in [m.span() for m in found
                                if m.end() > m.start()]:
                 sentence = analysis.sentence_at(start)
                 if sentence is None:
@@ -879,8 +910,9 @@ class PatternChecker:
                     finding = _dropped(claim, message, text, "an exception applies")
                 else:
                     reasons = [pattern.reason] if pattern.reason else []
-                    verdict = weigh(analysis, sentence, claim, pattern.severity or self.rule.severity,
-                                    reasons, self.evidence, self.evidence.floor)
+                    base = pattern.severity or self.rule.severity
+                    verdict = weigh(analysis, sentence, claim, base, reasons, self.evidence,
+                                    self.evidence.floor)
                     finding = (_dropped(claim, message, text, verdict.dropped) if verdict.dropped
                                else Finding(claim, verdict.severity,
                                             render_message(message, text, "; ".join(verdict.notes)),
