@@ -439,12 +439,14 @@ def weigh(analysis: Analysis, sentence: Sentence, claim: Span, base: Severity,
             levels += 1
             why.append(condition.reason or "mitigated nearby")
             break
+    severity = base.shifted(-levels, floor=floor if floor and levels else None)
+    # The genre lowers after the floor: a rule's floor keeps a hedged sales claim visible,
+    # but reference prose about treatments in general is not selling anything.
     if evidence.information and analysis.genre == "information" and \
             not any(c.holds(analysis, sentence, claim) for c in promotional):
-        levels += evidence.information
+        severity = severity.shifted(-evidence.information)
         why.append("the page reads as information (reference prose, no provider voice, offer "
                    "or call to action)")
-    severity = base.shifted(-levels, floor=floor if floor and levels else None)
     notes = list(reasons)
     if severity != base:
         notes.append(f"{'lowered' if severity < base else 'kept'} from {base} by "
