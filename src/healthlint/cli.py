@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the run fail (default: warning)")
     check.add_argument("--output-format", default=None, metavar="FORMAT",
                        help="full (default), concise, json, or a format a plugin adds")
-    check.add_argument("--output-file", metavar="PATH", help="write the output to PATH")
+    check.add_argument("--output-file", "-o", metavar="PATH", help="write the output to PATH")
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:PATH",
                        help="also write FORMAT to PATH (repeatable)")
     check.add_argument("--stdin-filename", metavar="PATH",
@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report only findings that are not in this baseline file")
     check.add_argument("--diff-base", metavar="REF",
                        help="report only findings on lines changed since this git ref")
+    check.add_argument("--watch", action="store_true",
+                       help="after the first run, lint files again as they change and print "
+                            "what changed (needs healthlint[watch])")
 
     baseline = commands.add_parser("baseline", help="write the current findings to a baseline file")
     baseline.add_argument("paths", nargs="*", metavar="PATH")
@@ -115,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("plugins", help="list loaded plugins and what they register")
 
+    server = commands.add_parser("server", help="run the language server on stdin and stdout "
+                                                "(needs healthlint[server])")
+    server.add_argument("--stdio", action="store_true",
+                        help="accepted for clients that pass it; stdio is the only transport")
+    server.add_argument("--debounce-ms", type=float, default=None, metavar="MS",
+                        help="quiet time after an edit before the buffer is linted (default 30)")
     init = commands.add_parser("init", help="detect the site generator and write .healthlint.yaml")
     init.add_argument("directory", nargs="?", default=".", metavar="DIRECTORY",
                       help="the site's root folder (default: .)")

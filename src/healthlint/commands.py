@@ -7,6 +7,7 @@ import json
 import sys
 import textwrap
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,7 +16,8 @@ from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, us
 from healthlint.config import ConfigResolver
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
-from healthlint.runner import Job, run
+from healthlint.progress import progress_on
+from healthlint.runner import Job, Outcome, run
 from healthlint.types import OutputContext, Report, Rule, Severity
 
 
@@ -30,6 +32,12 @@ def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
         document_format=getattr(args, "document_format", None),
         force_exclude=getattr(args, "force_exclude", False),
     )
+
+
+def _run_with_progress(job: Job) -> Outcome:
+    """Run ``job`` with a progress line on stderr where one may be drawn."""
+    with progress_on(sys.stderr) as progress:
+        return run(replace(job, progress=progress))
 
 
 def _outputs(args: argparse.Namespace, linter: Linter) -> list[tuple[str, str | None]]:
@@ -68,7 +76,7 @@ def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
     if not applied:
         return report, linter
     print(f"Applied {applied} fix{'es' * (applied != 1)}.", file=sys.stderr)
-    outcome = run(_job(args, overrides))
+    outcome = _run_with_progress(_job(args, overrides))
     return outcome.report, outcome.linter
 
 
@@ -85,7 +93,11 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
 def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     if args.unsafe_fixes and not args.fix:
         raise ConfigError("--unsafe-fixes only takes effect with --fix")
-    outcome = run(_job(args, overrides))
+    if args.watch:
+        from healthlint.watch import watch
+
+        return watch(args, _job(args, overrides))
+    outcome = _run_with_progress(_job(args, overrides))
     report, linter = outcome.report, outcome.linter
     if args.fix:
         report, linter = _fix(args, overrides, report, linter)
@@ -125,7 +137,7 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def run_baseline(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from healthlint.baseline import write_baseline
 
-    report = run(_job(args, overrides)).report
+    report = _run_with_progress(_job(args, overrides)).report
     write_baseline(report, args.baseline_file)
     count = len(report.diagnostics)
     print(f"Wrote {count} finding{'s' * (count != 1)} to {args.baseline_file}.", file=sys.stderr)
@@ -242,6 +254,24 @@ def run_plugins(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         for what, name in provided:
             print(f"    {what}: {name}")
     return EXIT_OK
+
+
+def _missing_extra(exc: ModuleNotFoundError, modules: tuple[str, ...]) -> bool:
+    name = exc.name or ""
+    return any(name == m or name.startswith(m + ".") for m in modules)
+
+
+def run_server(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    try:
+        from healthlint.server.app import DEFAULT_DEBOUNCE, serve
+    except ModuleNotFoundError as exc:
+        if _missing_extra(exc, ("pygls", "lsprotocol")):
+            raise ConfigError("the language server needs pygls, which is not installed: "
+                              "install healthlint[server] (pip install 'healthlint[server]')"
+                              ) from None
+        raise
+    debounce = DEFAULT_DEBOUNCE if args.debounce_ms is None else max(0.0, args.debounce_ms / 1000)
+    return serve(debounce)
 
 
 def run_init(args: argparse.Namespace, overrides: dict[str, Any]) -> int:

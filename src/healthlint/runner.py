@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from healthlint.config import ConfigResolver, Settings, matches_any
 from healthlint.engine import Linter
@@ -26,6 +26,14 @@ PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 512 * 1024
 
 
+class ProgressHook(Protocol):
+    """Told how many files a run lints, then of each one as it finishes (in this process)."""
+
+    def start(self, total: int) -> None: ...
+
+    def file_done(self, result: FileResult) -> None: ...
+
+
 @dataclass
 class Job:
     paths: Sequence[str]
@@ -35,6 +43,9 @@ class Job:
     jobs: int | None = None
     stdin_filename: str | None = None
     document_format: str | None = None
+    progress: ProgressHook | None = None
+    only: Collection[str] | None = None
+    """Real paths: lint only these of the files found (``check --watch`` relints)."""
     force_exclude: bool = False
     """Apply ``exclude``, the default excludes and the formats' path restrictions to files
     named on the command line and to ``stdin_filename`` too (ruff's ``--force-exclude``)."""
@@ -130,7 +141,7 @@ def run(job: Job) -> Outcome:
         results.extend(FileResult(e.path, errors=[e]) for e in errors)
         for path in files:
             identity = os.path.realpath(path)
-            if identity in seen:
+            if identity in seen or (job.only is not None and identity not in job.only):
                 continue
             seen.add(identity)
             file_settings = resolver.for_path(path).with_overrides(job.overrides)
@@ -139,6 +150,8 @@ def run(job: Job) -> Outcome:
             tasks.append((file_settings, path))
     for settings in {s.path: s for s, _ in tasks}.values():
         rules.update(_linter_for(settings).rules)
+    if job.progress is not None:
+        job.progress.start(len(tasks))
     results.extend(_lint_all(tasks, job))
     results.sort(key=lambda r: r.path)
     assert first is not None
@@ -153,16 +166,25 @@ def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
             total += os.path.getsize(path)
         except OSError:
             pass
-    if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES or len(tasks) < 2:
-        return _lint_chunk(tasks, job.document_format)
-    # Interleave big and small files so both workers finish together.
-    ordered = sorted(tasks, key=lambda t: -_size(t[1]))
-    chunks = [ordered[i::jobs * 4] for i in range(jobs * 4)]
     results: list[FileResult] = []
+    done = job.progress.file_done if job.progress is not None else lambda result: None
+    if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES or len(tasks) < 2:
+        for settings, path in tasks:
+            results.append(_lint_one(settings, path, job.document_format))
+            done(results[-1])
+        return results
+    # Interleave big and small files so both workers finish together; chunks of a few
+    # files keep the progress count moving on big runs.
+    ordered = sorted(tasks, key=lambda t: -_size(t[1]))
+    count = max(jobs * 4, min(len(tasks) // 4, 256))
+    chunks = [ordered[i::count] for i in range(count)]
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        for chunk_results in pool.map(_lint_chunk, [c for c in chunks if c],
-                                      [job.document_format] * len(chunks)):
-            results.extend(chunk_results)
+        futures = [pool.submit(_lint_chunk, chunk, job.document_format)
+                   for chunk in chunks if chunk]
+        for future in as_completed(futures):
+            for result in future.result():
+                results.append(result)
+                done(result)
     return results
 
 
