@@ -32,6 +32,15 @@ def test_positions_follow_lsp_line_breaks(newline: str) -> None:
     assert index.position(len(text)) == (2, 4)
 
 
+@pytest.mark.parametrize(("encoding", "character"), [(UTF8, 7), (UTF16, 4), (UTF32, 3)])
+def test_positions_in_the_negotiated_encoding(encoding: str, character: int) -> None:
+    text = "x\né🩺 safe"
+    index = LineIndex(text, encoding)
+
+    assert index.position(text.index("safe")) == (1, character)
+    assert index.offset(1, character) == text.index("safe")
+
+
 def test_offset_past_the_end_of_a_line_is_its_end() -> None:
     index = LineIndex("ab\ncd\n")
 
