@@ -10,13 +10,13 @@ so neither the user's settings nor their pre-commit cache take part.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from identify.identify import tags_from_filename
 
 from healthlint.plugins import load_registry
 
@@ -100,15 +100,14 @@ def test_manifest_is_valid() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_hook_selects_every_format_identify_recognises() -> None:
-    """pre-commit picks files by identify tags, not by healthlint's extensions: every
-    extension healthlint reads and identify knows must carry one of the hook's tags.
-    (identify has no tags for ``.mdown``, ``.mkd`` and ``.text``; pre-commit cannot
-    select those by type at all.)"""
+def test_hook_selects_every_extension_healthlint_reads() -> None:
+    """pre-commit picks the files it names by the hook's ``files`` pattern: it must match
+    every extension a registered format reads, and not other source files."""
     (hook,) = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    wanted = set(hook["types_or"])
-    tagged = {ext: tags_from_filename(f"page{ext}") for ext in load_registry().extensions}
+    pattern = re.compile(hook["files"])
 
-    missed = sorted(ext for ext, tags in tagged.items() if tags and not tags & wanted)
+    missed = sorted(ext for ext in load_registry().extensions if not pattern.search(f"p{ext}"))
     assert not missed, f"the hook skips files healthlint lints: {missed}"
-    assert {ext for ext, tags in tagged.items() if tags} >= {".md", ".mdx", ".html", ".txt"}
+    assert pattern.search("Pages/Index.HTML")
+    assert not any(pattern.search(name) for name in ("setup.py", "main.go", "style.css"))
+    assert "--force-exclude" in hook["entry"].split()

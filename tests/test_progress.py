@@ -186,7 +186,7 @@ class Recorder:
 def test_runner_reports_every_file_as_it_finishes(site: Path, jobs: int) -> None:
     recorder = Recorder()
 
-    report, _ = run(Job([str(site)], {}, isolated=True, jobs=jobs, progress=recorder))
+    report = run(Job([str(site)], {}, isolated=True, jobs=jobs, progress=recorder)).report
 
     assert recorder.total == 40
     assert sorted(recorder.done) == sorted(r.path for r in report.files)

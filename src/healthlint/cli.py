@@ -65,13 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the run fail (default: warning)")
     check.add_argument("--output-format", default=None, metavar="FORMAT",
                        help="full (default), concise, json, or a format a plugin adds")
-    check.add_argument("--output-file", metavar="PATH", help="write the output to PATH")
+    check.add_argument("--output-file", "-o", metavar="PATH", help="write the output to PATH")
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:PATH",
                        help="also write FORMAT to PATH (repeatable)")
     check.add_argument("--stdin-filename", metavar="PATH",
                        help="the name to report and choose a format by when reading '-'")
     check.add_argument("--format", dest="document_format", metavar="NAME",
-                       help="read every file as this document format (text, markdown, html, mdx)")
+                       help="read every file as this document format (text, markdown, html, mdx, "
+                            "template, jsx, astro, data)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude, the default excludes and data paths to named files "
+                            "and --stdin-filename too (for pre-commit)")
     check.add_argument("--statistics", action="store_true", help="count findings per rule")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -120,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="accepted for clients that pass it; stdio is the only transport")
     server.add_argument("--debounce-ms", type=float, default=None, metavar="MS",
                         help="quiet time after an edit before the buffer is linted (default 30)")
+    init = commands.add_parser("init", help="detect the site generator and write .healthlint.yaml")
+    init.add_argument("directory", nargs="?", default=".", metavar="DIRECTORY",
+                      help="the site's root folder (default: .)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     return parser
 
 

@@ -17,7 +17,7 @@ from healthlint.config import ConfigResolver
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
 from healthlint.progress import progress_on
-from healthlint.runner import Job, run
+from healthlint.runner import Job, Outcome, run
 from healthlint.types import OutputContext, Report, Rule, Severity
 
 
@@ -30,10 +30,11 @@ def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
         jobs=getattr(args, "jobs", None),
         stdin_filename=getattr(args, "stdin_filename", None),
         document_format=getattr(args, "document_format", None),
+        force_exclude=getattr(args, "force_exclude", False),
     )
 
 
-def _run_with_progress(job: Job) -> tuple[Report, Linter]:
+def _run_with_progress(job: Job) -> Outcome:
     """Run ``job`` with a progress line on stderr where one may be drawn."""
     with progress_on(sys.stderr) as progress:
         return run(replace(job, progress=progress))
@@ -75,7 +76,8 @@ def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
     if not applied:
         return report, linter
     print(f"Applied {applied} fix{'es' * (applied != 1)}.", file=sys.stderr)
-    return _run_with_progress(_job(args, overrides))
+    outcome = _run_with_progress(_job(args, overrides))
+    return outcome.report, outcome.linter
 
 
 def _exit_code(report: Report, fail_on: Severity) -> int:
@@ -95,10 +97,13 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         from healthlint.watch import watch
 
         return watch(args, _job(args, overrides))
-    report, linter = _run_with_progress(_job(args, overrides))
+    outcome = _run_with_progress(_job(args, overrides))
+    report, linter = outcome.report, outcome.linter
     if args.fix:
         report, linter = _fix(args, overrides, report, linter)
-    if not report.files:
+    for skipped in outcome.skipped:
+        print(f"healthlint: {skipped.path} is not linted: {skipped.reason}", file=sys.stderr)
+    if not report.files and not outcome.skipped:
         wanted = ", ".join(linter.registry.extensions)
         print(f"healthlint: warning: no files to lint (looked for {wanted})", file=sys.stderr)
     outputs = _outputs(args, linter)
@@ -132,7 +137,7 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def run_baseline(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from healthlint.baseline import write_baseline
 
-    report, _ = _run_with_progress(_job(args, overrides))
+    report = _run_with_progress(_job(args, overrides)).report
     write_baseline(report, args.baseline_file)
     count = len(report.diagnostics)
     print(f"Wrote {count} finding{'s' * (count != 1)} to {args.baseline_file}.", file=sys.stderr)
@@ -267,3 +272,9 @@ def run_server(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         raise
     debounce = DEFAULT_DEBOUNCE if args.debounce_ms is None else max(0.0, args.debounce_ms / 1000)
     return serve(debounce)
+
+
+def run_init(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from healthlint import init
+
+    return init.run(args.directory, force=args.force)

@@ -62,7 +62,27 @@ class Settings:
     require_reason: bool = False
     report_unused_suppressions: bool = False
     published_fields: tuple[str, ...] | None = None
+    extend_published_fields: tuple[str, ...] = ()
+    published_props: tuple[str, ...] | None = None
+    content_modules: tuple[str, ...] | None = None
+    data_paths: tuple[str, ...] | None = None
     respect_gitignore: bool = True
+    default_excludes: bool = True
+
+    def format_options(self) -> dict[str, Any]:
+        """What document formats may read from the configuration (their ``configured``
+        method): the keys as spelled in the file, unset ones left out, and ``root``."""
+        options: dict[str, Any] = {"root": self.root}
+        for key, value in (
+            ("published-fields", self.published_fields),
+            ("extend-published-fields", self.extend_published_fields or None),
+            ("published-props", self.published_props),
+            ("content-modules", self.content_modules),
+            ("data-paths", self.data_paths),
+        ):
+            if value is not None:
+                options[key] = value
+        return options
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
         """These settings with command-line values laid over them (``None`` values ignored)."""
@@ -166,6 +186,27 @@ def _fail_on(value: str) -> Severity:
     return Severity.OFF if value == "never" else Severity.parse(value)
 
 
+def _check_field_patterns(data: Mapping[str, Any], path: Path,
+                          lines: Mapping[KeyPath, int]) -> None:
+    """Say what a key pattern should look like, rather than quote the schema's regex."""
+    import re
+
+    syntax = re.compile(_schema()["properties"]["published-fields"]["items"]["pattern"])
+    for key in ("published-fields", "extend-published-fields"):
+        values = data.get(key)
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str) and not syntax.match(value):
+                raise ConfigError(
+                    f"{key}: {value!r} is not a key pattern: keys joined by dots, with * and ** "
+                    "wildcards and [] for list items, e.g. hero.*, faqs[].answer, **.description",
+                    path=str(path), line=lines.get((key, index)) or lines.get((key,)))
+
+
+def _optional(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+    """A list setting that replaces a default: ``None`` when the file does not set it."""
+    return tuple(data[key]) if key in data else None
+
+
 def settings_from_file(path: Path) -> Settings | None:
     """Validated settings from one configuration file (``None``: pyproject without a table)."""
     raw = read_config_file(path)
@@ -173,6 +214,7 @@ def settings_from_file(path: Path) -> Settings | None:
         return None
     data, lines = raw
     data = _normalise(data)
+    _check_field_patterns(data, path, lines)
     try:
         validate(data, _schema(), _validator(), path=str(path), lines=lines, what="configuration")
     except RuleError as exc:
@@ -204,8 +246,13 @@ def settings_from_file(path: Path) -> Settings | None:
         ),
         require_reason=bool(data.get("require-reason", False)),
         report_unused_suppressions=bool(data.get("report-unused-suppressions", False)),
-        published_fields=tuple(data["published-fields"]) if "published-fields" in data else None,
+        published_fields=_optional(data, "published-fields"),
+        extend_published_fields=tuple(data.get("extend-published-fields", ())),
+        published_props=_optional(data, "published-props"),
+        content_modules=_optional(data, "content-modules"),
+        data_paths=_optional(data, "data-paths"),
         respect_gitignore=bool(data.get("respect-gitignore", True)),
+        default_excludes=bool(data.get("default-excludes", True)),
     )
 
 

@@ -197,12 +197,33 @@ class Linter:
         return active
 
     def _configure_formats(self) -> dict[str, DocumentFormat]:
+        """Each format as this configuration asks for it: through its ``configured(options)``
+        method if it has one, else ``with_published_fields`` (the older hook)."""
         formats: dict[str, DocumentFormat] = {}
         fields = self.settings.published_fields
+        options = self.settings.format_options()
         for name, fmt in self.registry.formats.items():
-            configure = getattr(fmt, "with_published_fields", None)
-            formats[name] = configure(fields) if fields is not None and configure else fmt
+            configured = getattr(fmt, "configured", None)
+            legacy = getattr(fmt, "with_published_fields", None)
+            if configured is not None:
+                formats[name] = configured(options)
+            elif fields is not None and legacy is not None:
+                formats[name] = legacy(fields)
+            else:
+                formats[name] = fmt
         return formats
+
+    @property
+    def path_patterns(self) -> dict[str, tuple[str, ...]]:
+        """Extensions that formats look for only under some paths (``path_patterns``, globs
+        relative to the configuration's folder), for discovery."""
+        restricted: dict[str, tuple[str, ...]] = {}
+        for fmt in self._formats.values():
+            patterns = getattr(fmt, "path_patterns", None)
+            if patterns is not None:
+                for extension in fmt.extensions:
+                    restricted[extension.lower()] = tuple(patterns)
+        return restricted
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -225,6 +246,9 @@ class Linter:
         text = text.removeprefix("\ufeff")
         try:
             document = fmt.parse(text, path)
+        except ImportError as exc:  # a parser that is not installed: the message says how
+            return FileResult(path, source=text, errors=[
+                FileError(path, f"the {fmt.name} format cannot read this file: {exc}")])
         except Exception as exc:  # a format plugin must never take the run down
             return FileResult(path, source=text, errors=[
                 FileError(path, f"the {fmt.name} format failed to read this file: {exc!r}")])
@@ -397,7 +421,9 @@ def lint_paths(paths: Sequence[str], *, settings: Settings | None = None) -> Rep
     files, errors = discover(paths, linter.registry.extensions,
                              include=linter.settings.include, exclude=linter.settings.exclude,
                              respect_gitignore=linter.settings.respect_gitignore,
-                             root=linter.settings.root)
+                             root=linter.settings.root,
+                             default_excludes=linter.settings.default_excludes,
+                             restricted=linter.path_patterns)
     results = [FileResult(e.path, errors=[e]) for e in errors]
     results += [linter.lint_file(path) for path in files]
     results.sort(key=lambda r: r.path)

@@ -11,13 +11,16 @@ import os
 import sys
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from healthlint.config import ConfigResolver, Settings, matches_any
 from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
 from healthlint.types import FileError, FileResult, Report, Rule
+
+if TYPE_CHECKING:
+    from healthlint.discovery import Skipped
 
 PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 512 * 1024
@@ -43,6 +46,20 @@ class Job:
     progress: ProgressHook | None = None
     only: Collection[str] | None = None
     """Real paths: lint only these of the files found (``check --watch`` relints)."""
+    force_exclude: bool = False
+    """Apply ``exclude``, the default excludes and the formats' path restrictions to files
+    named on the command line and to ``stdin_filename`` too (ruff's ``--force-exclude``)."""
+
+
+@dataclass
+class Outcome:
+    """What a run produced."""
+
+    report: Report
+    linter: Linter
+    """The linter of the first path (for its rules and output formats)."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Files named on the command line that were not linted, with the reason."""
 
 
 _worker_linters: dict[Any, Linter] = {}
@@ -75,15 +92,16 @@ def _lint_chunk(tasks: list[tuple[Settings, str]], document_format: str | None) 
     return [_lint_one(settings, path, document_format) for settings, path in tasks]
 
 
-def run(job: Job) -> tuple[Report, Linter]:
-    """Lint ``job.paths``; the returned linter is the one for the first path (for its rules)."""
-    from healthlint.discovery import discover
+def run(job: Job) -> Outcome:
+    """Lint ``job.paths`` with the nearest configuration of each."""
+    from healthlint.discovery import discover, why_excluded
 
     resolver = ConfigResolver(job.config, isolated=job.isolated)
     paths = list(job.paths) or ["."]
     results: list[FileResult] = []
     tasks: list[tuple[Settings, str]] = []
     rules: dict[str, Rule] = {}
+    skipped: list[Skipped] = []
     first: Linter | None = None
     seen: set[str] = set()
     for argument in paths:
@@ -94,6 +112,16 @@ def run(job: Job) -> tuple[Report, Linter]:
         first = first or linter
         if argument == "-":
             name = job.stdin_filename or "<stdin>"
+            reason = why_excluded(
+                name, exclude=settings.exclude, include=settings.include, root=settings.root,
+                default_excludes=settings.default_excludes, restricted=linter.path_patterns,
+                force_exclude=True,
+            ) if job.force_exclude and job.stdin_filename else None
+            if reason is not None:
+                from healthlint.discovery import Skipped
+
+                skipped.append(Skipped(name, reason))
+                continue
             data = sys.stdin.buffer.read()
             try:
                 text = data.decode("utf-8")
@@ -104,9 +132,12 @@ def run(job: Job) -> tuple[Report, Linter]:
             results.append(linter.lint_text(text, name, format=job.document_format))
             rules.update(linter.rules)
             continue
-        files, errors = discover([argument], linter.registry.extensions,
-                                 include=settings.include, exclude=settings.exclude,
-                                 respect_gitignore=settings.respect_gitignore, root=settings.root)
+        files, errors = discover(
+            [argument], linter.registry.extensions, include=settings.include,
+            exclude=settings.exclude, respect_gitignore=settings.respect_gitignore,
+            root=settings.root, default_excludes=settings.default_excludes,
+            restricted=linter.path_patterns, force_exclude=job.force_exclude, skipped=skipped,
+        )
         results.extend(FileResult(e.path, errors=[e]) for e in errors)
         for path in files:
             identity = os.path.realpath(path)
@@ -124,7 +155,7 @@ def run(job: Job) -> tuple[Report, Linter]:
     results.extend(_lint_all(tasks, job))
     results.sort(key=lambda r: r.path)
     assert first is not None
-    return Report(results, dict(sorted(rules.items()))), first
+    return Outcome(Report(results, dict(sorted(rules.items()))), first, skipped)
 
 
 def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:

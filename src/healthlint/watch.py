@@ -91,7 +91,8 @@ class Watcher:
 
     def first_run(self) -> Report:
         with progress_on(sys.stderr) as progress:
-            report, self.linter = run(replace(self.job, progress=progress))
+            outcome = run(replace(self.job, progress=progress))
+            report, self.linter = outcome.report, outcome.linter
         self.rules = report.rules
         self.results = {os.path.realpath(r.path): r for r in report.files}
         context = replace(self.context(), quiet=self.args.quiet, statistics=self.args.statistics)
@@ -118,7 +119,8 @@ class Watcher:
                          for p in changed)
         only = None if everything else {os.path.realpath(p) for p in changed}
         try:
-            report, self.linter = run(replace(self.job, only=only))
+            outcome = run(replace(self.job, only=only))
+            report, self.linter = outcome.report, outcome.linter
         except ConfigError as exc:
             print(f"healthlint: error: {exc}", file=sys.stderr)
             return

@@ -19,6 +19,8 @@ What is prose: body text, split into blocks at block-level elements and ``<br>``
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from healthlint.builtin.formats._prose import ProseBuilder, decode_reference
 from healthlint.types import Document
@@ -91,6 +93,8 @@ _IMPLIED_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 """Start tags that close an open sibling (``<li>`` after ``<li>``), searched down to
 the boundary element (the list) and no further."""
+BLOCK_ELEMENTS, BLOCK_SCOPES, SKIPPED_ELEMENTS = _BLOCK, _SCOPE, _SKIPPED
+"""For readers of other markup with HTML elements in it (JSX)."""
 _META_NAMES = frozenset({"description", "og:description", "twitter:description"})
 _FOREIGN = frozenset({"svg", "math", "template"})
 _RAW_TEXT_END: dict[str, re.Pattern[str]] = {
@@ -341,7 +345,18 @@ class HtmlFormat:
     name: str = "html"
     extensions: tuple[str, ...] = (".html", ".htm", ".xhtml")
 
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        self.options = options or {}
+        """The configuration's format options, for pages that turn out to be templates."""
+
+    def configured(self, options: Mapping[str, Any]) -> HtmlFormat:
+        return HtmlFormat(options)
+
     def parse(self, source: str, path: str) -> Document:
+        from healthlint.builtin.formats import template  # it imports this module
+
+        if template.is_template(source, path):
+            return template.read_template(source, path, "template", self.options)
         builder = ProseBuilder(source)
         start = 1 if source.startswith("\ufeff") else 0
         read_html(source[start:], start, builder, strict=True)

@@ -21,13 +21,16 @@ Hugo shortcodes). An HTML block is read by the HTML format over its own region.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from healthlint.builtin.formats._prose import ProseBuilder, blank
-from healthlint.builtin.formats.frontmatter import DEFAULT_PUBLISHED_FIELDS, read_front_matter
+from healthlint.builtin.formats._prose import ProseBuilder, blank, byte_to_char
+from healthlint.builtin.formats.frontmatter import (
+    DEFAULT_PUBLISHED_FIELDS,
+    published_fields,
+    read_front_matter,
+)
 from healthlint.builtin.formats.html import read_html, tag_name
 from healthlint.types import Document
 
@@ -70,7 +73,6 @@ _CONTAINER_SCOPES = {
 _SKIPPED_BLOCKS = frozenset({"CodeBlock", "MetadataBlock"})
 _SKIPPED_INLINE_HTML = frozenset({"code", "kbd", "samp", "pre", "script", "style", "svg"})
 _URL_LINK_TYPES = frozenset({"Autolink", "Email"})
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def blank_templates(text: str) -> str:
@@ -78,38 +80,6 @@ def blank_templates(text: str) -> str:
     if "{{" not in text and "{%" not in text:
         return text
     return _TEMPLATE.sub(lambda match: blank(match.group()), text)
-
-
-def _byte_to_char(text: str) -> Callable[[int], int]:
-    """A converter from UTF-8 byte offsets into ``text`` to code-point offsets.
-
-    Only runs of non-ASCII characters make the two differ, so the converter keeps
-    one entry per run and bisects; inside a run it decodes the few bytes before the
-    offset.
-    """
-    byte_starts: list[int] = []
-    byte_ends: list[int] = []
-    char_starts: list[int] = []
-    shifts: list[int] = []
-    shift = 0
-    for run in _NON_ASCII.finditer(text):
-        size = len(run.group().encode())
-        byte_starts.append(run.start() + shift)
-        byte_ends.append(run.start() + shift + size)
-        char_starts.append(run.start())
-        shift += size - (run.end() - run.start())
-        shifts.append(shift)
-    encoded = text.encode()
-
-    def convert(offset: int) -> int:
-        index = bisect_right(byte_starts, offset) - 1
-        if index < 0:
-            return offset
-        if offset >= byte_ends[index]:
-            return offset - shifts[index]
-        return char_starts[index] + len(encoded[byte_starts[index] : offset].decode())
-
-    return convert
 
 
 class _Reader:
@@ -136,7 +106,7 @@ class _Reader:
 
     def read(self) -> None:
         text = self.text
-        to_char = None if text.isascii() else _byte_to_char(text)
+        to_char = None if text.isascii() else byte_to_char(text)
         for event, span in _parser().events_with_range(text):
             if isinstance(event, str):
                 # A hard break ends a block as <br> does in HTML; a soft break does not.
@@ -258,6 +228,10 @@ class MarkdownFormat:
     def with_published_fields(self, published_fields: Collection[str]) -> MarkdownFormat:
         """A copy of this format that publishes ``published_fields`` instead."""
         return MarkdownFormat(published_fields)
+
+    def configured(self, options: Mapping[str, Any]) -> MarkdownFormat:
+        """This format with the published fields of a configuration."""
+        return MarkdownFormat(published_fields(options))
 
     def parse(self, source: str, path: str) -> Document:
         builder = ProseBuilder(source)

@@ -22,10 +22,15 @@ prose view shows as a space.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from healthlint.builtin.formats._prose import ProseBuilder, blank
-from healthlint.builtin.formats.frontmatter import DEFAULT_PUBLISHED_FIELDS, read_front_matter
+from healthlint.builtin.formats.frontmatter import (
+    DEFAULT_PUBLISHED_FIELDS,
+    published_fields,
+    read_front_matter,
+)
 from healthlint.builtin.formats.html import VOID_ELEMENTS
 from healthlint.builtin.formats.markdown import read_markdown
 from healthlint.types import Document
@@ -64,6 +69,11 @@ class _Scanner:
         self.builder = builder
         self.spans: list[tuple[int, int]] = []
         self.open_tags: list[tuple[str, int]] = []
+        self.attribute_expressions: list[tuple[int, int]] = []
+        """Braced attribute values and spreads of the tags read by :meth:`attributes_end`."""
+        self.attribute_values: list[tuple[str, int, int, bool]] = []
+        """Named attribute values of those tags: the name, the span inside the quotes or
+        of the braces, and whether the value is braced."""
 
     def scan(self, position: int) -> list[tuple[int, int]]:
         text = self.text
@@ -192,9 +202,10 @@ class _Scanner:
             if text.startswith("/>", position):
                 return position + 2, True
             if char == "{":
-                position = _expression_end(text, position)
+                start, position = position, _expression_end(text, position)
                 if position < 0:
                     return -1, False
+                self.attribute_expressions.append((start, position))
                 continue
             name = _ATTRIBUTE_NAME.match(text, position)
             if name is None:
@@ -204,13 +215,16 @@ class _Scanner:
                 continue
             position = _skip_space(text, position + 1)
             if text.startswith("{", position):
-                position = _expression_end(text, position)
+                start, position = position, _expression_end(text, position)
                 if position < 0:
                     return -1, False
+                self.attribute_expressions.append((start, position))
+                self.attribute_values.append((name.group(), start, position, True))
                 continue
             value = _QUOTED.match(text, position)
             if value is None:
                 return -1, False
+            self.attribute_values.append((name.group(), value.start() + 1, value.end() - 1, False))
             position = value.end()
 
     def close(self, name: str, start: int) -> None:
@@ -272,6 +286,10 @@ class MdxFormat:
     def with_published_fields(self, published_fields: Collection[str]) -> MdxFormat:
         """A copy of this format that publishes ``published_fields`` instead."""
         return MdxFormat(published_fields)
+
+    def configured(self, options: Mapping[str, Any]) -> MdxFormat:
+        """This format with the published fields of a configuration."""
+        return MdxFormat(published_fields(options))
 
     def parse(self, source: str, path: str) -> Document:
         builder = ProseBuilder(source)
