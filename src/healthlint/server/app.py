@@ -363,7 +363,8 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE) -> HealthlintServer:
                 actions.append(types.CodeAction(
                     title=f"healthlint: {reworded.title}", kind=types.CodeActionKind.QuickFix,
                     diagnostics=lsp, edit=ls.workspace_edit(uri, linted, reworded)))
-            suppress = suppression(diagnostic, linted.index, linted.format, linted.base)
+            suppress = suppression(diagnostic, linted.index, linted.format, linted.base,
+                                   linted.name)
             if suppress is not None:
                 actions.append(types.CodeAction(
                     title=f"healthlint: {suppress.title}", kind=types.CodeActionKind.QuickFix,
