@@ -3,8 +3,9 @@
 Starts ``healthlint server`` as an editor would (stdio, through pygls's own LSP
 client, not the server's code), opens an 8 KB Markdown page of a clinic that
 offers PRP, and measures the round trip from sending ``textDocument/didChange``
-to receiving ``textDocument/publishDiagnostics`` for that version. The server's
-debounce is part of the figure, as it is of what a user sees.
+to receiving ``textDocument/publishDiagnostics`` for that version. Each edit comes
+after the previous one's diagnostics, as a writer's edits usually do, so the server
+lints it at once; edits in a quick burst would wait for the debounce (``--debounce-ms``).
 
     python bench/lsp_latency.py [--runs 10] [--size 8192] [--debounce-ms MS]
 
