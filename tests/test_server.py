@@ -150,6 +150,24 @@ def test_a_change_publishes_diagnostics_for_the_new_text(session: LspClient,
     assert "HL113" in codes(diagnostics)
 
 
+def test_a_burst_of_changes_costs_one_lint(session: LspClient, workspace: Path) -> None:
+    uri = path_uri(workspace / "burst.md")
+    session.open(uri, PAGE)
+    session.diagnostics(uri, version=1)
+
+    for version in range(2, 12):  # ten keystrokes, faster than any lint
+        session.change(uri, PAGE.replace("extremely safe", "safe" + "!" * version), version)
+    published = [session.wait_for("textDocument/publishDiagnostics",
+                                  lambda p: p["uri"] == uri)["version"]]
+    while published[-1] != 11:
+        published.append(session.wait_for("textDocument/publishDiagnostics",
+                                          lambda p: p["uri"] == uri)["version"])
+
+    # The first edit may be linted at once (it came after a pause), then the last one:
+    # never the ones in between, which were already out of date.
+    assert set(published) <= {2, 11}, published
+
+
 def test_hover_explains_the_rule(session: LspClient, workspace: Path) -> None:
     uri = path_uri(workspace / "hover.md")
     session.open(uri, PAGE)
