@@ -26,7 +26,14 @@ MANIFEST = REPO / ".pre-commit-hooks.yaml"
 PAGES = {
     "claim.md": "# Clinic\n\nOur stem cell injections are completely safe and cure arthritis.\n",
     "clean.md": "# Clinic\n\nOur physiotherapists see patients on weekdays from 8 to 6.\n",
+    **{f"hours-{n}.md": f"# Hours\n\nThe clinic opens at {n} on Saturdays.\n" for n in range(5)},
 }
+RUNS = {
+    "claim.md": ["claim.md", *(f"hours-{n}.md" for n in range(5))],
+    "clean.md": ["clean.md"],
+}
+"""Each run's files. Six files are more than pre-commit puts in one invocation when it
+runs a hook in parallel (at least four per process, split over the CPUs)."""
 
 
 def _isolated_env(home: Path) -> dict[str, str]:
@@ -56,16 +63,16 @@ def _content_repo(root: Path, env: dict[str, str]) -> Path:
 
 @pytest.fixture(scope="module")
 def hook_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str]]:
-    """``{page: (exit code, output)}`` of the hook run by try-repo on each page alone."""
+    """``{run: (exit code, output)}`` of the hook run by try-repo on each run's pages."""
     home = tmp_path_factory.mktemp("precommit")
     env = _isolated_env(home)
     site = _content_repo(home, env)
     running = {
         name: subprocess.Popen(
             [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "healthlint",
-             "--verbose", "--color", "never", "--files", f"pages/{name}"],
+             "--verbose", "--color", "never", "--files", *(f"pages/{page}" for page in pages)],
             cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for name in PAGES
+        for name, pages in RUNS.items()
     }
     results: dict[str, tuple[int, str]] = {}
     for name, process in running.items():
@@ -82,6 +89,17 @@ def test_hook_fails_on_an_unsupported_claim(hook_runs: dict[str, tuple[int, str]
     assert "healthlint" in output and "Failed" in output
     assert "pages/claim.md:3:30: HL104 error" in output
     assert "pages/claim.md:3:50: HL113 error" in output
+
+
+@pytest.mark.slow
+def test_hook_prints_one_summary_for_all_files(hook_runs: dict[str, tuple[int, str]]) -> None:
+    """One healthlint process for the commit's files (require_serial): one report, one
+    summary, not one partial summary per CPU."""
+    _, output = hook_runs["claim.md"]
+
+    summaries = [line for line in output.splitlines() if line.startswith(("Found ", "All clear"))]
+    assert len(summaries) == 1, output
+    assert summaries[0].endswith(" in 6 files.")
 
 
 @pytest.mark.slow

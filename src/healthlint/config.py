@@ -9,6 +9,7 @@ and errors name the file and line.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -97,6 +98,11 @@ def _schema() -> dict[str, Any]:
     return data
 
 
+def config_keys() -> tuple[str, ...]:
+    """Every key a configuration may set, in the schema's order."""
+    return tuple(_schema()["properties"])
+
+
 @cache
 def _validator() -> Any:
     import fastjsonschema
@@ -136,21 +142,59 @@ def _toml_lines(text: str) -> dict[KeyPath, int]:
     return lines
 
 
+_TOML_TYPES = {dict: "a table", list: "an array", str: "a string", bool: "a boolean",
+               int: "an integer", float: "a float"}
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "an array of tables"
+    return _TOML_TYPES.get(type(value), "a date or time")
+
+
+def _first_line(text: str, pattern: str) -> int | None:
+    """The 1-based line of the first line matching ``pattern`` (a regex), if any."""
+    found = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration: {exc.strerror}", path=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                          path=str(path), line=raw.count(b"\n", 0, exc.start) + 1) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"'tool' must be a table ([tool]), not {_toml_type(tool)}",
+                          path=str(path), line=_first_line(text, r"^\s*\[*\s*tool\b"))
+    table = tool.get("healthlint")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"'tool.healthlint' must be a table ([tool.healthlint]), not {_toml_type(table)}",
+            path=str(path),
+            line=_first_line(
+                text, r"^\s*(?:\[\[\s*tool\.healthlint\s*\]\]|(?:tool\.)?healthlint\s*=)"))
+    return table, _toml_lines(text)
+
+
 def read_config_file(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | None:
     """The raw healthlint table of a config file, or ``None`` for a pyproject without one."""
     if path.name == "pyproject.toml":
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text)
-        except OSError as exc:
-            raise ConfigError(f"cannot read configuration: {exc}", path=str(path)) from None
-        except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", None)
-            raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
-        table = data.get("tool", {}).get("healthlint")
-        if table is None:
-            return None
-        return table, _toml_lines(text)
+        return _read_pyproject(path)
     try:
         data, lines = read_yaml(path)
     except RuleError as exc:
@@ -172,14 +216,47 @@ def off_as_text(value: Any) -> Any:
     return "off" if value is False else value
 
 
+_CODE_LISTS = ("select", "ignore", "extend-select")
+_GLOB_LISTS = ("include", "exclude")
+
+
+def _code_list(value: Any) -> Any:
+    """``select: HL1`` or ``select: "HL1, HL2"`` means a list of those codes."""
+    if isinstance(value, str):
+        return [code for code in re.split(r"[\s,]+", value) if code]
+    return value
+
+
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
-    tables = [data.get("severity")] + [o.get("severity") for o in data.get("per-path") or []
-                                        if isinstance(o, dict)]
-    for table in tables:
+    overrides = [o for o in data.get("per-path") or [] if isinstance(o, dict)]
+    for table in [data.get("severity")] + [o.get("severity") for o in overrides]:
         if isinstance(table, dict):
             for code, value in table.items():
                 table[code] = off_as_text(value)
+    for mapping in [data, *overrides]:
+        for key in _CODE_LISTS:
+            if key in mapping:
+                mapping[key] = _code_list(mapping[key])
     return data
+
+
+def _check_globs(data: Mapping[str, Any], path: Path, lines: Mapping[KeyPath, int]) -> None:
+    """Every include, exclude and per-path glob must be a pattern git would accept."""
+    from pathspec import GitIgnoreSpec
+
+    lists: list[tuple[KeyPath, Sequence[str]]] = [((key,), data.get(key) or ())
+                                                   for key in _GLOB_LISTS]
+    lists += [(("per-path", index, "paths"), override.get("paths") or ())
+              for index, override in enumerate(data.get("per-path") or ())]
+    for key_path, globs in lists:
+        for index, glob in enumerate(globs):
+            try:
+                GitIgnoreSpec.from_lines([glob])
+            except ValueError as exc:
+                where = ".".join(str(part) for part in key_path)
+                line = lines.get((*key_path, index), lines.get(key_path))
+                raise ConfigError(f"{where}: {glob!r} is not a valid pattern ({exc})",
+                                  path=str(path), line=line) from None
 
 
 def _fail_on(value: str) -> Severity:
@@ -219,6 +296,7 @@ def settings_from_file(path: Path) -> Settings | None:
         validate(data, _schema(), _validator(), path=str(path), lines=lines, what="configuration")
     except RuleError as exc:
         raise ConfigError(exc.reason, path=exc.path, line=exc.line) from None
+    _check_globs(data, path, lines)
     root = path.parent
     return Settings(
         path=str(path),
@@ -299,13 +377,11 @@ def matches_any(path: str, root: str, globs: Sequence[str]) -> bool:
     """Whether ``path`` matches one of gitignore-style ``globs`` relative to ``root``."""
     if not globs:
         return False
-    import pathspec
-
     try:
         relative = Path(path).absolute().relative_to(Path(root).absolute()).as_posix()
     except ValueError:
         relative = Path(path).as_posix()
-    return _spec(tuple(globs)).match_file(relative)
+    return bool(_spec(tuple(globs)).match_file(relative))
 
 
 @cache

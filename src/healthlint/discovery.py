@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from pathspec import GitIgnoreSpec
 
+from healthlint.source import missing_reason
 from healthlint.types import FileError
 
 __all__ = [
@@ -123,7 +124,7 @@ def discover(
             elif skipped is not None:
                 skipped.append(Skipped(path, reason))
         else:
-            walk.errors.append(FileError(path, "no such file or directory"))
+            walk.errors.append(FileError(path, missing_reason(path)))
     return sorted(walk.files), walk.errors
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from healthlint.analysis import Analysis, EvidenceModel
 from healthlint.config import PathOverride, Settings, matches_any
+from healthlint.display import scrub
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.plugins import Registry, load_registry
 from healthlint.prefilter import Prefilter, anchors_for_all
@@ -35,7 +36,6 @@ from healthlint.types import (
     RulePack,
     Severity,
 )
-BINARY_SNIFF = 8192
 
 
 def evidence_vocabulary_file() -> Path:
@@ -238,12 +238,16 @@ class Linter:
 
     # Linting --------------------------------------------------------------
 
-    def lint_text(self, text: str, path: str = "<text>", *, format: str | None = None) -> FileResult:
-        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else text."""
+    def lint_text(self, text: str, path: str = "<text>", *,
+                  format: str | None = None) -> FileResult:
+        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else
+        text."""
         fmt = self.format_for(path, format) or self._formats.get("text")
         if fmt is None:
             return FileResult(path, errors=[FileError(path, "no document format is registered")])
-        text = text.removeprefix("\ufeff")
+        # A str can hold lone surrogates (a file's bytes never decode to one); formats and
+        # parsers may refuse them, so each becomes U+FFFD, which keeps every offset.
+        text = scrub(text.removeprefix("\ufeff"))
         try:
             document = fmt.parse(text, path)
         except ImportError as exc:  # a parser that is not installed: the message says how
@@ -256,21 +260,13 @@ class Linter:
 
     def lint_file(self, path: str, *, format: str | None = None) -> FileResult:
         """Read, decode and lint one file; problems become file errors, never exceptions."""
+        from healthlint.source import SourceError, read_path
+
         try:
-            data = Path(path).read_bytes()
-        except IsADirectoryError:
-            return FileResult(path, errors=[FileError(path, "is a directory")])
-        except OSError as exc:
-            return FileResult(path, errors=[FileError(path, f"cannot read file: {exc.strerror}")])
-        if b"\x00" in data[:BINARY_SNIFF]:
-            return FileResult(path, errors=[FileError(path, "binary file (contains NUL bytes)")])
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            return FileResult(path, errors=[FileError(
-                path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)])
-        return self.lint_text(text, path, format=format)
+            source = read_path(path)
+        except SourceError as exc:
+            return FileResult(path, errors=[FileError(path, exc.message, exc.line)])
+        return self.lint_text(source.text, path, format=format)
 
     def lint_document(self, document: Document) -> FileResult:
         result = FileResult(document.path, source=document.source)
@@ -386,6 +382,7 @@ class Linter:
     @staticmethod
     def _diagnostic(document: Document, code: str, slug: str, category: str, severity: Severity,
                     finding: Finding, pack: str) -> Diagnostic:
+        from healthlint.fixes import vetted
         from healthlint.rules import document_level_categories
 
         return Diagnostic(
@@ -400,7 +397,7 @@ class Linter:
             end=document.position(finding.span.end),
             document_level=category in document_level_categories(),
             pack=pack,
-            fix=finding.fix,
+            fix=vetted(finding.fix, document.source),
         )
 
     def report(self, results: list[FileResult]) -> Report:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from healthlint.config import ConfigResolver, Settings, matches_any
 from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
+from healthlint.source import SourceError, read_stream
 from healthlint.types import FileError, FileResult, Report, Rule
 
 if TYPE_CHECKING:
@@ -122,14 +123,12 @@ def run(job: Job) -> Outcome:
 
                 skipped.append(Skipped(name, reason))
                 continue
-            data = sys.stdin.buffer.read()
             try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                results.append(FileResult(name, errors=[FileError(
-                    name, f"standard input is not valid UTF-8 (offset {exc.start})")]))
+                source = read_stream(sys.stdin.buffer)
+            except SourceError as exc:
+                results.append(FileResult(name, errors=[FileError(name, exc.message, exc.line)]))
                 continue
-            results.append(linter.lint_text(text, name, format=job.document_format))
+            results.append(linter.lint_text(source.text, name, format=job.document_format))
             rules.update(linter.rules)
             continue
         files, errors = discover(
@@ -160,15 +159,11 @@ def run(job: Job) -> Outcome:
 
 def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
     jobs = job.jobs or os.cpu_count() or 1
-    total = 0
-    for _, path in tasks:
-        try:
-            total += os.path.getsize(path)
-        except OSError:
-            pass
+    total = sum(_size(path) for _, path in tasks)
     results: list[FileResult] = []
     done = job.progress.file_done if job.progress is not None else lambda result: None
-    if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES or len(tasks) < 2:
+    small = len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES
+    if jobs <= 1 or small or len(tasks) < 2:
         for settings, path in tasks:
             results.append(_lint_one(settings, path, job.document_format))
             done(results[-1])

@@ -337,6 +337,8 @@ class Report:
     files: list[FileResult]
     rules: Mapping[str, Rule]
     """Every rule that was active in the run, by code."""
+    baselined: int | None = None
+    """How many findings a baseline file accepted and removed; ``None`` without one."""
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

@@ -44,6 +44,8 @@ def compose_yaml(text: str, *, documents: bool) -> tuple[list[Any], tuple[int, s
         return [], (error.position, error.reason)
     except yaml.YAMLError as error:
         return [], (0, str(error))
+    except RecursionError:  # the pure-Python composer, where libyaml is missing
+        return [], (0, "it nests too deeply to read")
 
 
 def yaml_leaves(text: str, roots: list[Any]) -> list[Leaf]:

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from typing import Any, TextIO
 
+from healthlint.display import scrub_data
 from healthlint.types import Diagnostic, FileError, Fix, OutputContext, Report
 
 SCHEMA_VERSION = 1
@@ -72,5 +73,9 @@ class JsonOutput:
                 "file_errors": len(report.errors),
             },
         }
-        json.dump(document, stream, ensure_ascii=False, indent=2)
+        if report.baselined is not None:
+            document["summary"]["baselined"] = report.baselined  # type: ignore[index]
+        # Lone surrogates (from escapes in front matter, or file names that were not
+        # UTF-8) become U+FFFD: the output is valid UTF-8 and strict JSON.
+        json.dump(scrub_data(document), stream, ensure_ascii=False, indent=2)
         stream.write("\n")
