@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _INSTALL_HINT = "pip install 'healthlint[jsx]'"
 _INLINE_ELEMENTS = frozenset(
     """a abbr b bdi bdo cite data dfn em i mark q s small span strong sub sup time u var del ins
-    label font nobr wbr""".split()  # noqa: SIM905 - a word list reads best as text
+    label font nobr wbr""".split()
 )
 
 _JSX_SKIPPED = SKIPPED_ELEMENTS - {"head"}

@@ -98,7 +98,7 @@ _MACHINE_KEY_WORDS = frozenset(
     order position index draft lang locale language email mail phone tel telephone fax mobile
     whatsapp target rel anchor redirect alias format mime component svg font align alignment lat
     lng lon latitude longitude zoom embed iframe map code script analytics tracking pixel gtm
-    handle sku currency status method action schema""".split()  # noqa: SIM905 - a word list reads best as text
+    handle sku currency status method action schema""".split()
 )
 
 

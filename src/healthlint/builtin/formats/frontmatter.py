@@ -28,10 +28,10 @@ _COPY_KEYS = """
     title subtitle description summary excerpt lead intro tagline heading subheading headline
     caption blurb teaser abstract text content body copy quote question answer alt label cta
     metatitle metadescription meta_title meta_description seotitle seodescription seo_title
-    seo_description""".split()  # noqa: SIM905 - a word list reads best as text
+    seo_description""".split()
 _COPY_SECTIONS = """
     hero banner intro usp usps features benefits faq faqs testimonials reviews highlights
-    services treatments conditions pricing content_blocks""".split()  # noqa: SIM905
+    services treatments conditions pricing content_blocks""".split()
 DEFAULT_PUBLISHED_FIELDS: tuple[str, ...] = (
     "title", "description", "summary", "excerpt",
     *(f"**.{key}" for key in _COPY_KEYS),
