@@ -6,12 +6,14 @@ again, no longer reports the finding, and in Markdown it keeps its structure.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from healthlint.engine import Linter
 from healthlint.server.actions import rewording, suppression
 from healthlint.server.positions import UTF8, UTF16, UTF32, LineIndex, units
-from healthlint.types import Diagnostic
+from healthlint.types import Applicability, Diagnostic, Edit, Fix, Span
 
 
 def test_units_count_astral_characters_twice_in_utf16() -> None:
@@ -158,17 +160,23 @@ def test_suppression_counts_a_byte_order_mark(linter: Linter) -> None:
     assert f"\n<!-- healthlint-disable-next-line HL104 -- reason -->\n{CLAIM}" in fixed
 
 
-def test_rewording_is_offered_only_without_placeholders(linter: Linter) -> None:
+def test_rewording_is_offered_only_where_it_rewrites_a_whole_sentence(linter: Linter) -> None:
     text = f"We offer PRP at our clinic. {CLAIM} Our sessions cure tendon pain.\n"
     safety = _finding(linter, text, "page.txt", "HL104")
     cure = _finding(linter, text, "page.txt", "HL113")
 
-    assert safety.fix is not None and "(list" in safety.fix.edits[0].replacement
+    # A blank to fill, or a phrase dropped into the middle of a sentence ("sessions may help
+    # reduce symptoms in some patients tendon pain"), is shown in the message, never offered.
     assert rewording(safety) is None
-    action = rewording(cure)
+    assert rewording(cure) is None
+
+    sentence = text.index("Our sessions")
+    whole = replace(cure, fix=Fix(
+        (Edit(Span(sentence, len(text) - 1), "Our sessions may ease tendon pain for some."),),
+        Applicability.UNSAFE, "Reword"))
+    action = rewording(whole)
     assert action is not None
-    assert _edit(text, action.edits).endswith(
-        "Our sessions may help reduce symptoms in some patients tendon pain.\n")
+    assert _edit(text, action.edits).endswith("Our sessions may ease tendon pain for some.\n")
     assert "changes the claim" in action.title
 
 
