@@ -204,8 +204,8 @@ def test_git_info_exclude_and_the_global_excludes_file(tmp_path: Path,
 
     # core.excludesFile moves the global file; a .gitignore still wins over it.
     (home / "custom-ignore").write_text("a.md\n", encoding="utf-8")
-    (home / "gitconfig").write_text('[user]\n\tname = x\n[core]\n\texcludesFile = "~/custom-ignore"\n',
-                                    encoding="utf-8")
+    (home / "gitconfig").write_text(
+        '[user]\n\tname = x\n[core]\n\texcludesFile = "~/custom-ignore"\n', encoding="utf-8")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
     assert found(repo) == ["c.scratch.md", "docs/kept.md"]
 

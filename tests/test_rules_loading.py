@@ -366,6 +366,11 @@ def test_a_plugin_that_exits_while_it_is_imported_is_named(tmp_path: Path, capsy
     site = install(tmp_path / "site", "healthlint_quitter", "import sys\nsys.exit(0)\n")
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.delenv("HEALTHLINT_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    # Linters are kept per configuration within a process: start from none, so this run
+    # loads the plugins installed now.
+    from healthlint import runner
+
+    monkeypatch.setattr(runner, "_worker_linters", {})
     (tmp_path / "page.md").write_text("Fine.\n", encoding="utf-8")
     assert main(["check", "--no-config", str(tmp_path / "page.md")]) == EXIT_ERROR
     assert ("installed plugin 'quitter' (healthlint_quitter) failed to load: called sys.exit(0)"

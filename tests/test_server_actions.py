@@ -6,12 +6,14 @@ again, no longer reports the finding, and in Markdown it keeps its structure.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from healthlint.engine import Linter
 from healthlint.server.actions import rewording, suppression
 from healthlint.server.positions import UTF8, UTF16, UTF32, LineIndex, units
-from healthlint.types import Diagnostic
+from healthlint.types import Applicability, Diagnostic, Edit, Fix, Span
 
 
 def test_units_count_astral_characters_twice_in_utf16() -> None:
@@ -30,6 +32,15 @@ def test_positions_follow_lsp_line_breaks(newline: str) -> None:
     assert index.offset(1, 3) == offset
     assert index.line_text(1) == "🩺 safe"
     assert index.position(len(text)) == (2, 4)
+
+
+@pytest.mark.parametrize(("encoding", "character"), [(UTF8, 7), (UTF16, 4), (UTF32, 3)])
+def test_positions_in_the_negotiated_encoding(encoding: str, character: int) -> None:
+    text = "x\né🩺 safe"
+    index = LineIndex(text, encoding)
+
+    assert index.position(text.index("safe")) == (1, character)
+    assert index.offset(1, character) == text.index("safe")
 
 
 def test_offset_past_the_end_of_a_line_is_its_end() -> None:
@@ -79,8 +90,12 @@ CLAIM = "Our PRP injections are extremely safe."
     ("a hard line break stays at the end",
      f"We offer PRP at our clinic.  \n{CLAIM}  \nBook today.\n",
      f"{CLAIM} <!-- healthlint-disable-line HL104 -- reason -->  \n"),
-    ("front matter holds no comment: the whole file",
+    ("front matter takes a YAML comment",
      f"---\ntitle: PRP\ndescription: {CLAIM}\n---\n\nWe offer PRP at our clinic.\n",
+     f"title: PRP\n# healthlint-disable-next-line HL104 -- reason\ndescription: {CLAIM}\n"),
+    ("inside a block scalar a comment line would be text: the whole file",
+     f"---\ntitle: PRP\ndescription: |\n  We use your own blood.\n  {CLAIM}\n---\n\n"
+     "We offer PRP at our clinic.\n",
      "---\n<!-- healthlint-disable-file HL104 -- reason -->\n\nWe offer PRP"),
 ])
 def test_markdown_suppression(linter: Linter, name: str, text: str, expected: str) -> None:
@@ -105,11 +120,17 @@ def test_markdown_suppression(linter: Linter, name: str, text: str, expected: st
      f"  <!-- healthlint-disable-next-line HL104 -- reason -->\n  <p>{CLAIM}"),
     ("page.txt", "text", f"We offer PRP at our clinic.\r\n{CLAIM}\r\n",
      f"# healthlint-disable-next-line HL104 -- reason\r\n{CLAIM}"),
+    ("page.njk", "template", f"<p>We offer PRP at our clinic.</p>\n<p>{CLAIM}</p>\n",
+     f"<!-- healthlint-disable-next-line HL104 -- reason -->\n<p>{CLAIM}"),
+    ("data/page.yaml", "data", f"intro: We offer PRP at our clinic.\nbody: {CLAIM}\n",
+     f"# healthlint-disable-next-line HL104 -- reason\nbody: {CLAIM}"),
+    ("data/page.toml", "data", f"intro = 'We offer PRP at our clinic.'\nbody = '{CLAIM}'\n",
+     f"# healthlint-disable-next-line HL104 -- reason\nbody = '{CLAIM}'"),
 ])
 def test_suppression_in_other_formats(linter: Linter, path: str, fmt: str, text: str,
                                       expected: str) -> None:
     finding = _finding(linter, text, path, "HL104")
-    action = suppression(finding, LineIndex(text), fmt)
+    action = suppression(finding, LineIndex(text), fmt, path=path)
     assert action is not None
 
     fixed = _edit(text, action.edits)
@@ -121,8 +142,11 @@ def test_suppression_in_other_formats(linter: Linter, path: str, fmt: str, text:
 def test_no_suppression_for_a_format_without_known_comments(linter: Linter) -> None:
     text = f"We offer PRP at our clinic. {CLAIM}\n"
     finding = _finding(linter, text, "page.txt", "HL104")
+    data = f'{{"intro": "We offer PRP at our clinic. {CLAIM}"}}\n'
+    in_json = _finding(linter, data, "data/page.json", "HL104")
 
     assert suppression(finding, LineIndex(text), "docx") is None
+    assert suppression(in_json, LineIndex(data), "data", path="data/page.json") is None
 
 
 def test_suppression_counts_a_byte_order_mark(linter: Linter) -> None:
@@ -136,17 +160,23 @@ def test_suppression_counts_a_byte_order_mark(linter: Linter) -> None:
     assert f"\n<!-- healthlint-disable-next-line HL104 -- reason -->\n{CLAIM}" in fixed
 
 
-def test_rewording_is_offered_only_without_placeholders(linter: Linter) -> None:
+def test_rewording_is_offered_only_where_it_rewrites_a_whole_sentence(linter: Linter) -> None:
     text = f"We offer PRP at our clinic. {CLAIM} Our sessions cure tendon pain.\n"
     safety = _finding(linter, text, "page.txt", "HL104")
     cure = _finding(linter, text, "page.txt", "HL113")
 
-    assert safety.fix is not None and "(list" in safety.fix.edits[0].replacement
+    # A blank to fill, or a phrase dropped into the middle of a sentence ("sessions may help
+    # reduce symptoms in some patients tendon pain"), is shown in the message, never offered.
     assert rewording(safety) is None
-    action = rewording(cure)
+    assert rewording(cure) is None
+
+    sentence = text.index("Our sessions")
+    whole = replace(cure, fix=Fix(
+        (Edit(Span(sentence, len(text) - 1), "Our sessions may ease tendon pain for some."),),
+        Applicability.UNSAFE, "Reword"))
+    action = rewording(whole)
     assert action is not None
-    assert _edit(text, action.edits).endswith(
-        "Our sessions may help reduce symptoms in some patients tendon pain.\n")
+    assert _edit(text, action.edits).endswith("Our sessions may ease tendon pain for some.\n")
     assert "changes the claim" in action.title
 
 

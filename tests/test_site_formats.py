@@ -16,9 +16,11 @@ CLAIM = "Our PRP injections are extremely safe."
 
 SITE = {
     "app/page.tsx": f'import Hero from "../components/Hero";\n'
-                    f"export default function Page() {{\n  return <main><p>{CLAIM}</p></main>;\n}}\n",
+                    f"export default function Page() {{\n"
+                    f"  return <main><p>{CLAIM}</p></main>;\n}}\n",
     "components/Hero.test.tsx": f'it("renders", () => render(<p>{CLAIM}</p>));\n',
-    "lib/constants.ts": f'export const FAQS = [{{ question: "Is it safe?", answer: "{CLAIM}" }}];\n',
+    "lib/constants.ts": f'export const FAQS = [\n'
+                        f'  {{ question: "Is it safe?", answer: "{CLAIM}" }},\n];\n',
     "data/drips.json": json.dumps({"drips": [{"name": "Calm drip", "blurb": CLAIM}]}),
     "package.json": json.dumps({"name": "clinic", "description": CLAIM}),
     "content/knee.md": f"---\ntitle: Knee\nhero:\n  text: {CLAIM}\n---\nBook a consultation.\n",
@@ -58,9 +60,9 @@ def test_a_walk_reads_the_copy_and_skips_developer_files(site: Path, capsys) -> 
 
 
 def test_named_files_are_linted_unless_forced_out(site: Path, capsys) -> None:
-    code, report, err = run(capsys, "README.md", "package.json")
+    _, report, _ = run(capsys, "README.md", "package.json")
     assert _flagged(report) == ["README.md", "package.json"]
-    code, report, err = run(capsys, "--force-exclude", "README.md", "package.json",
+    _, report, err = run(capsys, "--force-exclude", "README.md", "package.json",
                             "app/page.tsx")
     assert _flagged(report) == ["app/page.tsx"]
     assert "healthlint: README.md is not linted: a developer file (README*)" in err
@@ -97,7 +99,7 @@ def test_data_paths_content_modules_and_props_are_configurable(site: Path, capsy
         encoding="utf-8")
     (site / "settings").mkdir()
     (site / "settings" / "site.yml").write_text(f"tagline: {CLAIM}\n", encoding="utf-8")
-    code, report, _ = run(capsys)
+    _, report, _ = run(capsys)
     assert _flagged(report) == ["README.md", "settings/site.yml"]
 
 
@@ -111,10 +113,12 @@ def test_an_invalid_field_pattern_is_a_configuration_error(site: Path, capsys) -
 
 
 @pytest.mark.parametrize(("name", "text"), [
-    ("app/a.tsx", f"// healthlint-disable-next-line HL104\nexport const t = {{ title: \"{CLAIM}\" }};\n"),
+    ("app/a.tsx", f"// healthlint-disable-next-line HL104\n"
+                  f"export const t = {{ title: \"{CLAIM}\" }};\n"),
     ("app/b.tsx", f"export const A = () => (<div>\n  {{/* healthlint-disable-next-line HL104 */}}\n"
                   f"  <p>{CLAIM}</p>\n</div>);\n"),
-    ("src/c.astro", f"<div>\n{{/* healthlint-disable-next-line HL104 */}}\n<p>{CLAIM}</p>\n</div>\n"),
+    ("src/c.astro", f"<div>\n{{/* healthlint-disable-next-line HL104 */}}\n"
+                    f"<p>{CLAIM}</p>\n</div>\n"),
     ("_layouts/d.html", f"{{% comment %}}healthlint-disable-next-line HL104{{% endcomment %}}\n"
                         f"<p>{CLAIM}</p>\n"),
     ("layouts/e.html", f"{{{{/* healthlint-disable-next-line HL104 */}}}}\n<p>{CLAIM}</p>\n"),

@@ -164,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--stdio", action="store_true",
                         help="accepted for clients that pass it; stdio is the only transport")
     server.add_argument("--debounce-ms", type=float, default=None, metavar="MS",
-                        help="quiet time after an edit before the buffer is linted (default 30)")
+                        help="edits closer together than this are linted as one burst "
+                             "(default 30)")
     init = commands.add_parser("init", help="detect the site generator and write .healthlint.yaml")
     init.add_argument("directory", nargs="?", default=".", metavar="DIRECTORY",
                       help="the site's root folder (default: .)")

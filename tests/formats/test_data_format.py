@@ -113,7 +113,8 @@ def test_json_scanner_agrees_with_the_standard_library() -> None:
 
 def test_toml_scanner_checks_each_string_against_tomllib() -> None:
     source = ('a = "one"\nb.c = \'two\'\n"d.e" = { f = "three", g = ["four", 5] }\n'
-              '[[t]]\nx = """five\\\n    six"""\n[[t]]\nx = \'\'\'seven\'\'\'\n[t.sub]\ny = "eight"\n')
+              '[[t]]\nx = """five\\\n    six"""\n'
+              '[[t]]\nx = \'\'\'seven\'\'\'\n[t.sub]\ny = "eight"\n')
     data = tomllib.loads(source)
     leaves, error = toml_leaves(source)
     assert error is None

@@ -46,7 +46,8 @@ def test_jsx_text_blocks_split_at_block_elements_not_inline_ones() -> None:
 def test_published_props_and_fields_are_their_own_blocks() -> None:
     document = parse(
         'import Hero from "./Hero";\n'
-        "export const metadata = { title: 'Knee clinic', description: \"Care \\\"you\\\" trust\" };\n"
+        "export const metadata = { title: 'Knee clinic',\n"
+        "  description: \"Care \\\"you\\\" trust\" };\n"
         "const A = () => (\n"
         '  <Hero title="Relief that lasts" image="/img/knee.png" alt={`Our ${name} team`}\n'
         '        variant="primary" label={ok ? "Book today" : "Call us"} />\n'
@@ -158,3 +159,12 @@ def test_missing_grammars_name_the_extra_to_install(monkeypatch: pytest.MonkeyPa
     assert [error.severity.name for error in result.errors] == ["ERROR"]
     assert "pip install 'healthlint[jsx]'" in result.errors[0].message
     assert "tree_sitter is not installed" in result.errors[0].message
+
+
+def test_a_minified_bundle_is_not_read() -> None:
+    bundle = "var a=" + ";".join(f'x{n}={{title:"Bundled words {n}"}}' for n in range(400)) + ";\n"
+    document = parse(bundle, "static/app.js")
+    assert blocks(document) == []
+    assert "minified or generated" in document.problems[0].message
+    readable = "\n".join(f'const x{n} = {{ title: "Readable words" }};' for n in range(400))
+    assert len(blocks(parse(readable, "static/app.js"))) == 400

@@ -92,7 +92,8 @@ JSX_PIECES = st.one_of(
         markup("{value}"), markup("{/* note */}"), markup("<br />"),
         markup('<Badge kind="hidden" />'), markup("<code>hiddencode</code>"),
         markup('<img src="hidden.png" />'), markup("{cond && <i className=\"hidden\" />}"),
-        wrapped("<b>", "Bold", "</b>"), wrapped('<a href="https://hidden.example">', "Link", "</a>"),
+        wrapped("<b>", "Bold", "</b>"),
+        wrapped('<a href="https://hidden.example">', "Link", "</a>"),
         wrapped('<span className="hidden x">', "Span", "</span>"),
         wrapped('<Hero title="', "Hero words", '" />'),
         wrapped('<img alt="', "Alt words", '" src="hidden.png" />'),
@@ -188,7 +189,8 @@ def _strings(data: Any, path: tuple[str | int, ...] = ()) -> dict[tuple[str | in
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 KEYS = st.text("abcdefgh_-. ", min_size=1, max_size=6)
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | TEXT,
+    st.none() | st.booleans() | st.integers() | TEXT
+    | st.floats(allow_nan=False, allow_infinity=False),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(KEYS, children, max_size=4),
     max_leaves=20,
 )

@@ -46,6 +46,12 @@ _OWN_LINE = re.compile(
 """Lines after which a new Markdown block starts even without a blank line: ATX
 headings, comment lines and thematic breaks."""
 
+_KEY_LINE = re.compile(r"""[ \t]*(?:-[ \t]+)?(?:[\w.-]+|"[^"]*"|'[^']*')[ \t]*[:=](?:[ \t]|$)""")
+"""A YAML ``key:`` (or ``- key:``) or TOML ``key =`` line: a comment line above it is
+outside any value."""
+
+_BLOCK_SCALAR = re.compile(r":[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
+
 Edit = tuple[int, int, str]
 
 
@@ -74,44 +80,82 @@ def rewording(diagnostic: Diagnostic, base: int = 0) -> Action | None:
     return Action(title, edits)
 
 
+def _body(code: str, action: str) -> str:
+    return f"healthlint-{action} {code} -- {REASON_PLACEHOLDER}"
+
+
 def directive(code: str, action: str, comment_format: str) -> str:
     """A suppression comment for ``code`` in ``comment_format``'s syntax."""
-    body = f"healthlint-{action} {code} -- {REASON_PLACEHOLDER}"
-    return _COMMENT[comment_format].format(directive=body)
+    return _COMMENT[comment_format].format(directive=_body(code, action))
 
 
 def suppression(diagnostic: Diagnostic, index: LineIndex, document_format: str,
-                base: int = 0) -> Action | None:
+                base: int = 0, path: str = "") -> Action | None:
     """A comment that suppresses ``diagnostic`` on its line, or ``None`` when the format
-    has no known comment syntax (a plugin's format) or the finding is itself about a
-    suppression comment.
+    has no comment syntax the server knows for that place (JSON, JavaScript, Astro, a
+    plugin's format) or the finding is itself about a suppression comment.
 
     A comment on its own line above is the rule. Where such a line would change the
     page, Markdown and MDX get a ``disable-line`` comment at the end of the line
     instead: inside a paragraph or list an HTML comment line ends the paragraph or
-    the list, and inside a table it ends the table. Front matter cannot hold one, so a
-    finding there gets a ``disable-file`` comment after the front matter.
+    the list, and inside a table it ends the table. Front matter and YAML or TOML data
+    take a ``#`` comment above a ``key:`` line; inside a multi-line value, where such a
+    line would become part of the text, the whole file is suppressed instead.
     """
-    if document_format not in _COMMENT or diagnostic.code in SUPPRESSION_CODES:
+    if diagnostic.code in SUPPRESSION_CODES:
         return None
     code, text = diagnostic.code, index.text
     offset = diagnostic.span.start + base
     line = index.line_of(offset)
+    if document_format == "data":
+        if path.lower().endswith(".json"):
+            return None
+        return _yaml_or_toml(index, line, code, None, 0)
     if document_format in ("markdown", "mdx"):
         closing = _front_matter_end(text)
         if closing is not None and offset < closing:
-            comment = directive(code, "disable-file", document_format)
-            return Action(f"Suppress {code} in this file (front matter holds no comments)",
-                          ((closing, closing, comment + _newline(text)),))
+            return _yaml_or_toml(index, line, code, document_format, closing)
         if not _starts_block(index, line):
             return _at_line_end(index, line, directive(code, "disable-line", document_format),
                                 code)
+    syntax = "html" if document_format == "template" else document_format
+    if syntax not in _COMMENT:
+        return None
+    return _above(index, line, directive(code, "disable-next-line", syntax), code)
+
+
+def _above(index: LineIndex, line: int, comment: str, code: str) -> Action:
+    """``comment`` on a line of its own above ``line``, with the same indentation."""
     line_text = index.line_text(line)
     indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
-    comment = directive(code, "disable-next-line", document_format)
     start = index.starts[line]
-    return Action(f"Suppress {code} on this line", ((start, start, indent + comment
-                                                      + _newline(text)),))
+    return Action(f"Suppress {code} on this line",
+                  ((start, start, indent + comment + _newline(index.text)),))
+
+
+def _yaml_or_toml(index: LineIndex, line: int, code: str, page_format: str | None,
+                  file_start: int) -> Action:
+    """A ``#`` comment above a ``key:`` line. A line inside a multi-line value gets a
+    ``disable-file`` comment instead, at ``file_start``: the top of a data file, or the
+    line after the front matter, in the page's own comment syntax (``page_format``)."""
+    if _KEY_LINE.match(index.line_text(line)) and not _in_block_scalar(index, line):
+        return _above(index, line, "# " + _body(code, "disable-next-line"), code)
+    comment = ("# " + _body(code, "disable-file") if page_format is None
+               else directive(code, "disable-file", page_format))
+    return Action(f"Suppress {code} in this file (the value spans several lines)",
+                  ((file_start, file_start, comment + _newline(index.text)),))
+
+
+def _in_block_scalar(index: LineIndex, line: int) -> bool:
+    """Whether ``line`` is inside a YAML block scalar (``key: |`` or ``key: >``): the
+    nearest line above it with less indentation ends with the block indicator."""
+    text = index.line_text(line)
+    indent = len(text) - len(text.lstrip(" \t"))
+    for previous in range(line - 1, -1, -1):
+        above = index.line_text(previous)
+        if above.strip() and len(above) - len(above.lstrip(" \t")) < indent:
+            return bool(_BLOCK_SCALAR.search(above))
+    return False
 
 
 def _front_matter_end(text: str) -> int | None:

@@ -1,7 +1,10 @@
 """``healthlint server``: the language server over stdio, built on pygls.
 
-Buffers are linted on open and on change, after a short debounce, in one worker
-thread, so the protocol keeps reading while a page is linted. Diagnostics never
+Buffers are linted on open and on change, in one worker thread, so the protocol
+keeps reading while a page is linted. Changes are debounced on both edges: an edit
+after a quiet spell is linted at once, and edits that follow each other within the
+debounce time wait until they stop (or until the lint under way ends), so a burst
+costs one lint, not one per keystroke. Diagnostics never
 lag the text: a result is published only if the document still has the version
 that was linted; when the text moved on meanwhile, the newest text is linted
 again instead. Hover and code actions answer from the result for the current
@@ -33,9 +36,9 @@ from healthlint.server.positions import UTF16
 from healthlint.types import Diagnostic, FileError, Severity
 
 DEFAULT_DEBOUNCE = 0.03
-"""Seconds of quiet after a change before linting: long enough to fold a burst of
-edits (a paste, an undo, key repeat) into one lint, short enough to stay far inside
-the 100 ms an editor user notices."""
+"""Seconds within which changes count as one burst: long enough to fold key repeat,
+a paste or an undo into one lint, short enough to stay far inside the 100 ms an editor
+user notices."""
 
 OPEN_DOCS_COMMAND = "healthlint.openRuleDocs"
 CONFIG_GLOBS = ("**/.healthlint.yaml", "**/.healthlint.yml", "**/pyproject.toml")
@@ -91,6 +94,7 @@ class HealthlintServer(LanguageServer):
         self.linted: dict[str, Linted] = {}
         self.tasks: dict[str, asyncio.Future[None]] = {}
         self.linting: set[str] = set()
+        self.last_change: dict[str, float] = {}
         self.generation = 0
         """Counts configuration reloads: a lint that ran across one goes again."""
         self.shutdown_requested = False
@@ -144,6 +148,13 @@ class HealthlintServer(LanguageServer):
             return linted
         return await self.lint_now(uri)
 
+    def changed(self, uri: str) -> None:
+        """Lint after a change: at once after a quiet spell, after the debounce in a burst."""
+        now = asyncio.get_running_loop().time()
+        quiet = now - self.last_change.get(uri, float("-inf")) >= self.debounce
+        self.last_change[uri] = now
+        self.schedule(uri, 0 if quiet else self.debounce)
+
     def schedule(self, uri: str, delay: float) -> None:
         """Lint ``uri`` after ``delay`` seconds, replacing a lint that has not started."""
         task = self.tasks.get(uri)
@@ -176,6 +187,7 @@ class HealthlintServer(LanguageServer):
         if task is not None:
             task.cancel()
         self.linted.pop(uri, None)
+        self.last_change.pop(uri, None)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -312,7 +324,7 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE) -> HealthlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: HealthlintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, ls.debounce)
+        ls.changed(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: HealthlintServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -363,7 +375,8 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE) -> HealthlintServer:
                 actions.append(types.CodeAction(
                     title=f"healthlint: {reworded.title}", kind=types.CodeActionKind.QuickFix,
                     diagnostics=lsp, edit=ls.workspace_edit(uri, linted, reworded)))
-            suppress = suppression(diagnostic, linted.index, linted.format, linted.base)
+            suppress = suppression(diagnostic, linted.index, linted.format, linted.base,
+                                   linted.name)
             if suppress is not None:
                 actions.append(types.CodeAction(
                     title=f"healthlint: {suppress.title}", kind=types.CodeActionKind.QuickFix,

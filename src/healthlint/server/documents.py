@@ -50,6 +50,8 @@ class Linted:
     """Codes whose documentation page exists (the shipped packs' rules)."""
     error: str | None = None
     """A configuration, rule or plugin error that stopped the document from being linted."""
+    name: str = ""
+    """The path or URI the document was linted as."""
 
     @property
     def base(self) -> int:
@@ -85,7 +87,7 @@ class Linters:
         """Lint buffer ``text``. ``path`` is the file it belongs to (``None`` for an unsaved
         buffer, which takes the configuration of ``fallback_dir``); ``name`` is what the
         engine reports it as."""
-        linted = Linted(version, text, LineIndex(text, encoding))
+        linted = Linted(version, text, LineIndex(text, encoding), name=name)
         try:
             settings = self.settings_for(path or os.path.join(fallback_dir, "untitled"))
             linter = self.linter_for(settings)

@@ -42,10 +42,10 @@ test("arguments that are not strings are dropped", () => {
 });
 
 test("variables expand in paths and arguments", () => {
-  const variables = { workspaceFolder: "/work/site", home: "/home/ana" };
+  const variables = { workspaceFolder: "/projects/site", home: "/home/ana" };
   assert.deepEqual(
     serverCommand({ interpreter: "${workspaceFolder}/.venv/bin/python" }, variables).command,
-    "/work/site/.venv/bin/python",
+    "/projects/site/.venv/bin/python",
   );
   assert.equal(expand("~/bin/healthlint", variables), "/home/ana/bin/healthlint");
   assert.equal(expand("${userHome}/bin/healthlint", variables), "/home/ana/bin/healthlint");

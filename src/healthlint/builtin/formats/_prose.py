@@ -156,7 +156,9 @@ class ProseBuilder:
             self.comments.append(Comment(Span(start, end), text))
 
     def problem(self, offset: int, message: str) -> None:
-        self.problems.append(Problem(offset, message))
+        # Parsers count positions their own way (PyYAML's reader can point past a control
+        # character it refused): a problem is always reported inside the file.
+        self.problems.append(Problem(max(0, min(offset, len(self.source))), message))
 
     def prose(self) -> str:
         """Join the revealed pieces over the blanked source."""

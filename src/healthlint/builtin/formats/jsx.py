@@ -35,6 +35,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from healthlint.builtin.formats._prose import ProseBuilder
 from healthlint.types import Document
 
 DEFAULT_PUBLISHED_PROPS: tuple[str, ...] = (
@@ -49,6 +50,14 @@ DEFAULT_CONTENT_MODULES: tuple[str, ...] = (
 """Gitignore-style patterns, relative to the configuration file's folder."""
 
 _TYPESCRIPT = (".ts", ".mts", ".cts")
+_MINIFIED_LINE = 5000
+"""A line this long is a bundle, not a module someone writes copy in."""
+
+
+def _looks_minified(source: str) -> bool:
+    lines = source.count("\n") + 1
+    return len(source) > _MINIFIED_LINE and len(source) / lines > _MINIFIED_LINE / 10 and any(
+        len(line) > _MINIFIED_LINE for line in source.splitlines())
 
 
 def grammar_for(path: str) -> str:
@@ -100,6 +109,12 @@ class JsxFormat:
 
     def parse(self, source: str, path: str) -> Document:
         from healthlint.builtin.formats._jsx import read_jsx
+
+        if _looks_minified(source):
+            builder = ProseBuilder(source)
+            builder.problem(0, "minified or generated code (lines of thousands of characters) "
+                               "is not copy; the file is not read")
+            return builder.document(path, self.name)
 
         return read_jsx(source, path, grammar_for(path), self.published_props,
                         self.is_content_module(path), self.name)
