@@ -82,3 +82,38 @@ def test_message_variants_fit_the_product_class_found(tmp_path: Path) -> None:
                 for text in ("Our balm cures gout.", "This wand cures migraines.")]
     assert messages == ['A salve cannot claim "cures gout"',
                         'A device cannot claim "cures migraines"']
+
+
+def test_a_hashtag_starts_a_clause_so_negation_does_not_reach_the_next_one() -> None:
+    from healthlint.text import split_clauses
+    from healthlint.types import Span
+
+    text = "#nodowntime #permanentresults"
+    assert [text[c.start:c.end] for c in split_clauses(text, Span(0, len(text)))] == [
+        "#nodowntime", "#permanentresults"]
+
+
+CLOSER = RULE.replace(
+    "  messages:", "  unless:\n"
+    "    - {any: [drug], within: 6, side: before, outside: [ailment], closer_than: [salve],"
+    " reason: a drug is the subject}\n  messages:").replace(
+    "    gadget: [\"wand[s]\"]", "    gadget: [\"wand[s]\"]\n    drug: [aspirin, opioid]\n"
+    "    ailment: [opioid withdrawal]").replace(
+    "    ailment: [gout, \"migraine[s]\"]", "    ailment: [gout, \"migraine[s]\", opioid withdrawal]").replace(
+    "    cure_word: [\"cur{e|es}\"]", "    cure_word: [\"cur{e|es}\", eases]").replace(
+    "    ailment: [opioid withdrawal]\n", "")
+
+
+def test_the_nearer_noun_is_the_subject_and_a_word_inside_a_condition_is_no_subject(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "house"
+    folder.mkdir()
+    (folder / "ZZ201-remedy-claim.yaml").write_text(CLOSER, encoding="utf-8")
+    linter = Linter(Settings(packs=(), rule_dirs=(str(folder),)))
+
+    def codes(text: str) -> list[str]:
+        return [d.code for d in linter.lint_text(text, "page.txt").diagnostics]
+
+    assert codes("Unlike aspirin, our balm cures gout.") == ["ZZ201"]  # the balm is nearer
+    assert codes("Our balm, like aspirin, cures gout.") == []  # aspirin is nearer
+    assert codes("Our balm eases opioid withdrawal.") == ["ZZ201"]  # "opioid" names the condition

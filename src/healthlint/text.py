@@ -58,6 +58,7 @@ _CLAUSE_BREAK = regex.compile(
     | \s+[—–]\s+ | \s*—\s*
     | \s+but\s+
     | \s*[()]\s*
+    | \s+(?=\#[^\W_])
     | ,\s+(?=(?:but|however|although|though|while|whereas|which|who|so|yet|because|since
               |if|unless|whether|when|once|after|before|as|therefore|thus|hence
               |and\s+(?:i|we|you|they|it|this|these|that|there|he|she)

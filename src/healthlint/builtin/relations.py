@@ -60,6 +60,11 @@ _CONDITION = {
                 "reason": {"type": "string"},
                 "severity": _SEVERITY,
                 "message": {"type": "string"},
+                "outside": {**_CLASS_LIST, "description": "Ignore hits that lie inside a longer "
+                            "hit of these classes (a drug word inside a condition's name)."},
+                "closer_than": {**_CLASS_LIST, "description": "With side 'before': holds only "
+                                "if its nearest hit is closer to the claim than any hit of "
+                                "these classes (the nearer noun is the subject)."},
             },
         },
     ]
@@ -201,6 +206,8 @@ class Condition:
     reason: str = ""
     severity: Severity | None = None
     message: str | None = None
+    outside: tuple[str, ...] = ()
+    closer_than: tuple[str, ...] = ()
 
     def scope(self, analysis: Analysis, sentence: Sentence, claim: Span) -> Span:
         if isinstance(self.within, int):
@@ -213,21 +220,36 @@ class Condition:
         found: list[int] = []
         texts: set[str] = set()
         for name in self.classes:
-            for index in analysis.find(name, span):
-                start, end = analysis.hits.starts[index], analysis.hits.ends[index]
-                if self.side == "before" and end > claim.start:
-                    continue
-                if self.side == "after" and start < claim.end:
-                    continue
-                if isinstance(self.within, int):
-                    distance = (analysis.words_between(end, claim.start) if end <= claim.start
-                                else analysis.words_between(claim.end, start) if start >= claim.end
-                                else 0)
-                    if distance > self.within:
-                        continue
+            for index in self._candidates(analysis, name, span, claim):
                 found.append(index)
                 texts.add(analysis.hit_text(index).lower())
+        if found and self.closer_than and self.side == "before":
+            nearest = max(analysis.hits.ends[i] for i in found)
+            rivals = [analysis.hits.ends[i] for name in self.closer_than
+                      for i in self._candidates(analysis, name, span, claim)]
+            if rivals and max(rivals) > nearest:
+                return []
         return found if len(texts) >= self.count else []
+
+    def _candidates(self, analysis: Analysis, name: str, span: Span, claim: Span) -> list[int]:
+        """Hits of one class inside the scope that stand on the right side and distance."""
+        result: list[int] = []
+        for index in analysis.find(name, span):
+            start, end = analysis.hits.starts[index], analysis.hits.ends[index]
+            if self.side == "before" and end > claim.start:
+                continue
+            if self.side == "after" and start < claim.end:
+                continue
+            if isinstance(self.within, int):
+                distance = (analysis.words_between(end, claim.start) if end <= claim.start
+                            else analysis.words_between(claim.end, start) if start >= claim.end
+                            else 0)
+                if distance > self.within:
+                    continue
+            if any(analysis.inside(other, index) for other in self.outside):
+                continue
+            result.append(index)
+        return result
 
     def holds(self, analysis: Analysis, sentence: Sentence, claim: Span) -> bool:
         return bool(self.matches(analysis, sentence, claim))
@@ -481,6 +503,8 @@ def _condition(entry: Any, lexicon: Lexicon, rule: Rule, key: tuple[Any, ...]) -
         reason=entry.get("reason", ""),
         severity=Severity.parse(entry["severity"]) if "severity" in entry else None,
         message=entry.get("message"),
+        outside=_classes(entry.get("outside") or (), lexicon, rule, (*key, "outside")),
+        closer_than=_classes(entry.get("closer_than") or (), lexicon, rule, (*key, "closer_than")),
     )
 
 
