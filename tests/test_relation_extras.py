@@ -117,3 +117,64 @@ def test_the_nearer_noun_is_the_subject_and_a_word_inside_a_condition_is_no_subj
     assert codes("Unlike aspirin, our balm cures gout.") == ["ZZ201"]  # the balm is nearer
     assert codes("Our balm, like aspirin, cures gout.") == []  # aspirin is nearer
     assert codes("Our balm eases opioid withdrawal.") == ["ZZ201"]  # "opioid" names the condition
+
+
+def test_the_cached_matcher_still_splits_hashtags() -> None:
+    matcher = TermMatcher(_terms(verb=["reverse[s]"], ailment=["diabetes"]))
+    copy = TermMatcher.from_bytes(matcher.to_bytes())
+    assert copy is not None
+    text = "Real results #reversediabetes"
+    assert sorted(copy.scan(text)) == sorted(matcher.scan(text))
+    assert {copy.names[c] for _, _, c in copy.scan(text)} == {"verb", "ailment"}
+
+
+def test_a_hashtag_after_a_long_run_of_blanked_markup_still_starts_a_clause() -> None:
+    from healthlint.text import split_clauses
+    from healthlint.types import Span
+
+    text = "Feel better" + " " * 20000 + "#nodowntime"
+    clauses = [text[c.start:c.end].strip() for c in split_clauses(text, Span(0, len(text)))]
+    assert clauses == ["Feel better", "#nodowntime"]
+
+
+ENUMERATION = r"""code: ZZ203
+slug: many-ailments
+category: many-conditions-one-therapy
+kind: enumeration
+severity: error
+summary: One remedy for many ailments.
+message: 'Many ailments ({reason}): "{match}"'
+docs:
+  what: One remedy for many ailments.
+  why: No remedy has evidence for each.
+  instead: Name one use and its evidence.
+  references: [Our own style guide]
+options:
+  terms:
+    treats: ["relieve[s]"]
+    site: ["knee[s]", "hip[s]", "elbow[s]"]
+    ailment: [osteoarthritis, pain, gout]
+  claims:
+    - find: treats
+  items: [site, ailment]
+  min_items: 3
+  evidence: {information: 0}
+examples:
+  flag: [This balm relieves knee pain, gout and hip pain.]
+  pass: [This balm relieves knee pain.]
+"""
+
+
+def test_neighbouring_words_of_one_item_count_once(tmp_path: Path) -> None:
+    folder = tmp_path / "house"
+    folder.mkdir()
+    (folder / "ZZ203-many-ailments.yaml").write_text(ENUMERATION, encoding="utf-8")
+    linter = Linter(Settings(packs=(), rule_dirs=(str(folder),)))
+
+    def codes(text: str) -> list[str]:
+        return [d.code for d in linter.lint_text(text, "page.txt").diagnostics]
+
+    assert codes("This balm relieves knee osteoarthritis pain.") == []  # one item
+    assert codes("This balm relieves knee-osteoarthritis pain.") == []
+    assert codes("This balm relieves knees, hips and elbows.") == ["ZZ203"]
+    assert codes("This balm relieves knee pain, gout and elbow pain.") == ["ZZ203"]

@@ -43,7 +43,10 @@ def _linter(tmp_path: Path) -> Linter:
 
 
 def test_an_informational_page_lowers_a_sentence_without_seller_signs(tmp_path: Path) -> None:
-    result = _linter(tmp_path).lint_text("Swelling often goes down overnight.")
+    # Reference prose: no seller voice, and two signs of an explainer page.
+    result = _linter(tmp_path).lint_text(
+        "What is a sprain? Symptoms of a sprain include swelling. Swelling often goes down "
+        "overnight.")
     [diagnostic] = result.diagnostics
     assert diagnostic.severity == Severity.INFO
     assert any("reads as information" in note for note in diagnostic.notes)

@@ -854,9 +854,9 @@ class EnumerationChecker:
                 continue
             listed = self._list_after(analysis, sentence)
             spans = [sentence.span, *listed]
-            named = {analysis.hit_text(i).lower() for span in spans for name in self.items
-                     for i in analysis.find(name, span)}
-            count = max(len(named), len(listed))
+            named = _distinct_items(analysis, [i for span in spans for name in self.items
+                                               for i in analysis.find(name, span)])
+            count = len(named)
             open_ended = any(analysis.has(name, span) for span in spans for name in self.open_ended)
             if count < self.min_items and not (open_ended and count >= 1):
                 continue
@@ -874,6 +874,25 @@ class EnumerationChecker:
                                     render_message(message, text, "; ".join(verdict.notes)),
                                     notes=verdict.notes))
         return findings
+
+
+def _distinct_items(analysis: Analysis, hits: Sequence[int]) -> set[str]:
+    """The distinct items named by ``hits``. A hit inside a longer one ("pain" in "back
+    pain", "arthritis" in "rheumatoid arthritis") is part of that item, and so is a hit
+    that touches it with only spaces or a hyphen between ("knee osteoarthritis pain" is one
+    item, "knees, hips" two)."""
+    spans = sorted({(analysis.hits.starts[i], analysis.hits.ends[i]) for i in hits},
+                   key=lambda span: (span[0], -span[1]))
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:
+        if kept and start >= kept[-1][0] and end <= kept[-1][1]:
+            continue
+        if kept and start >= kept[-1][1] and \
+                not analysis.prose[kept[-1][1]:start].strip(" \t-"):
+            kept[-1] = (kept[-1][0], max(end, kept[-1][1]))
+            continue
+        kept.append((start, end))
+    return {" ".join(analysis.prose[start:end].lower().split()) for start, end in kept}
 
 
 class EnumerationKind:
