@@ -170,7 +170,7 @@ def run_shapes(src: Path, timeout: float, only: str | None, scale: float) -> Non
 
 ESC = "\x1b"
 HOSTILE = (f"We offer PRP. Our treatment is risk-free {ESC}]0;pwned{ESC}\\ {ESC}[2J and cures "
-           "pain.\n")
+           f"pain. 90% of our{ESC}[2J patients feel better after one visit.\n")
 
 
 @dataclass
@@ -248,6 +248,16 @@ def _case_escape_sequences_github(src: Path, folder: Path) -> tuple[Outcome, lis
 def _case_newline_file_name(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
     _write(folder, "evil\n::error file=x.md::INJECTED.txt", "We offer PRP. It is risk-free.\n")
     outcome = _cli(src, folder, "check", "--no-config", "--output-format", "github", ".")
+    problems = _problems(outcome)
+    if any(line.startswith(b"::error file=x.md") for line in outcome.out.splitlines()):
+        problems.append("injected workflow command")
+    return outcome, problems
+
+
+def _case_newline_file_name_full(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
+    """The default format, read by GitHub Actions from the job log."""
+    _write(folder, "evil\n::error file=x.md::INJECTED.txt", "We offer PRP. It is risk-free.\n")
+    outcome = _cli(src, folder, "check", "--no-config", ".")
     problems = _problems(outcome)
     if any(line.startswith(b"::error file=x.md") for line in outcome.out.splitlines()):
         problems.append("injected workflow command")
@@ -368,7 +378,7 @@ def _case_read_only_fix(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
     before = page.read_bytes()
     outcome = _cli(src, folder, "check", "--no-config", "--fix", "--unsafe-fixes", "page.md")
     problems = _problems(outcome)
-    if page.read_bytes() != before and os.geteuid() != 0:
+    if page.read_bytes() != before:
         problems.append("read-only file rewritten")
     return outcome, problems
 
@@ -389,6 +399,7 @@ CASES: tuple[tuple[str, Callable[[Path, Path], tuple[Outcome, list[str]]]], ...]
     ("escape sequences in a page (full)", _case_escape_sequences),
     ("escape sequences in a page (github)", _case_escape_sequences_github),
     ("file name with newline + ::error (github)", _case_newline_file_name),
+    ("file name with newline + ::error (full)", _case_newline_file_name_full),
     ("lone surrogate in front matter", _case_surrogate_front_matter),
     ("file name not UTF-8", _case_non_utf8_name),
     ("explicit FIFO", _case_fifo),
