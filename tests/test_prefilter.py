@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from healthlint.prefilter import CACHE_ENV, Prefilter, anchors_for, anchors_for_all
+from healthlint.cache import CACHE_ENV
+from healthlint.prefilter import Prefilter, anchors_for, anchors_for_all
 
 
 def test_anchor_sets_are_conjunctions_of_required_literals() -> None:
@@ -26,15 +27,17 @@ def test_overlapping_anchors_are_all_found() -> None:
 def test_anchors_are_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     first = anchors_for_all([r"\bcure[sd]?\b", r"\w+"])
-    files = list(tmp_path.glob("anchors-*.json"))
+    files = [p for p in (tmp_path / "anchors-v2").rglob("*") if p.is_file() and len(p.name) == 64]
     assert len(files) == 1
-    assert anchors_for_all([r"\w+", r"\bcure[sd]?\b"]) == first  # same file, any order
-    files[0].write_text("{not json")
-    assert anchors_for_all([r"\bcure[sd]?\b", r"\w+"]) == first  # a corrupt cache is rebuilt
+    assert anchors_for_all([r"\w+", r"\bcure[sd]?\b"]) == first  # same entry, any order
+    files[0].write_bytes(files[0].read_bytes().replace(b"cure", b"zzzz"))
+    assert anchors_for_all([r"\bcure[sd]?\b", r"\w+"]) == first  # altered: rebuilt
+    assert b"cure" in files[0].read_bytes()
 
 
 def test_cache_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CACHE_ENV, "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     assert anchors_for_all([r"\bcure\b"]) == {r"\bcure\b": (frozenset({"cure"}),)}
-    assert not list(tmp_path.rglob("anchors-*.json"))
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]

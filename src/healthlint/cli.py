@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="apply safe fixes to the files (the shipped rules have none)")
     check.add_argument("--unsafe-fixes", action="store_true",
                        help="with --fix, also apply suggested rewordings (they change meaning)")
+    _add_cache_option(check)
     check.add_argument("--baseline", metavar="FILE",
                        help="report only findings that are not in this baseline file")
     check.add_argument("--diff-base", metavar="REF",
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                           metavar="FILE", help="where to write (default: .healthlint-baseline.json)")
     _add_rule_options(baseline)
     baseline.add_argument("--jobs", "-j", type=int, default=None, metavar="N")
+    _add_cache_option(baseline)
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--profile", help="show severities under this profile")
@@ -117,6 +119,12 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--config", metavar="PATH", help="use this configuration file for every path")
     group.add_argument("--no-config", action="store_true", help="ignore configuration files")
+
+
+def _add_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write cached results (HEALTHLINT_CACHE_DIR='' "
+                             "also turns off the cache of compiled rule data)")
 
 
 def _add_rule_options(parser: argparse.ArgumentParser) -> None:

@@ -16,6 +16,8 @@ from healthlint.config import ConfigResolver
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
 from healthlint.runner import Job, run
+from healthlint.selection import find as find_rule
+from healthlint.selection import profile_severity
 from healthlint.types import OutputContext, Report, Rule, Severity
 
 
@@ -28,6 +30,7 @@ def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
         jobs=getattr(args, "jobs", None),
         stdin_filename=getattr(args, "stdin_filename", None),
         document_format=getattr(args, "document_format", None),
+        cache=not getattr(args, "no_cache", False),
     )
 
 
@@ -133,11 +136,6 @@ def _linter(args: argparse.Namespace, overrides: dict[str, Any]) -> Linter:
     return Linter(resolver.for_path(".").with_overrides(overrides))
 
 
-def _profile_severity(rule: Rule, profile: str) -> Severity:
-    entry = rule.profiles.get(profile, {})
-    return Severity.parse(entry["severity"]) if "severity" in entry else rule.severity
-
-
 def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     linter = _linter(args, overrides)
     profile = linter.settings.profile
@@ -148,7 +146,7 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         raise ConfigError(f"no rule pack {args.pack!r} is loaded (loaded: {packs})")
     if args.output_format == "json":
         json.dump([{"code": r.code, "slug": r.slug, "category": r.category,
-                    "severity": str(_profile_severity(r, profile)),
+                    "severity": str(profile_severity(r, profile)),
                     "default_severity": str(r.severity), "pack": r.pack, "kind": r.kind,
                     "summary": r.docs.summary} for r in rows], sys.stdout, indent=2)
         print()
@@ -156,12 +154,12 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     print(f"Profile: {profile} ({linter.ruleset.profiles.get(profile, '')})")
     print(f"{'code':<7} {'severity':<9} {'pack':<10} {'kind':<12} slug (category, where it differs)")
     for rule in rows:
-        severity = _profile_severity(rule, profile)
+        severity = profile_severity(rule, profile)
         changed = "*" if severity != rule.severity else ""
         category = f" ({rule.category})" if rule.category != rule.slug else ""
         print(f"{rule.code:<7} {str(severity) + changed:<9} {rule.pack:<10} {rule.kind:<12} "
               f"{rule.slug}{category}")
-    if any(_profile_severity(r, profile) != r.severity for r in rows):
+    if any(profile_severity(r, profile) != r.severity for r in rows):
         print(f"\n* changed by the {profile} profile")
     return EXIT_OK
 
@@ -169,14 +167,13 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def run_explain(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     linter = _linter(args, overrides)
     wanted = args.code.strip()
-    for loaded in linter.ruleset.rules.values():
-        rule = loaded.rule
-        if wanted.upper() == rule.code or wanted.lower() == rule.slug:
-            print(explain_markdown(rule), end="") if args.markdown else print(explain_text(rule))
-            return EXIT_OK
-    print(f"healthlint: error: no rule with code or slug {wanted!r}; see 'healthlint rules'",
-          file=sys.stderr)
-    return EXIT_ERROR
+    rule = find_rule((loaded.rule for loaded in linter.ruleset.rules.values()), wanted)
+    if rule is None:
+        print(f"healthlint: error: no rule with code or slug {wanted!r}; see 'healthlint rules'",
+              file=sys.stderr)
+        return EXIT_ERROR
+    print(explain_markdown(rule), end="") if args.markdown else print(explain_text(rule))
+    return EXIT_OK
 
 
 def explain_markdown(rule: Rule) -> str:

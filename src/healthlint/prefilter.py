@@ -17,14 +17,11 @@ character almost everywhere, which is what makes a single combined pass cheap.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
+
+from healthlint.cache import Cache, build_digest
 
 try:  # Python 3.11+
     from re import _constants as _c
@@ -115,53 +112,54 @@ def anchors_for(pattern: str) -> Anchors:
     return tuple(required) or None
 
 
-CACHE_ENV = "HEALTHLINT_CACHE_DIR"
-_CACHE_FORMAT = 1
-
-
-def cache_dir() -> Path | None:
-    """Where derived anchors are kept between runs (``HEALTHLINT_CACHE_DIR``, else the user's
-    cache folder); ``None`` when caching is switched off with an empty value."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "healthlint"
+_CACHE_FORMAT = 2
 
 
 def anchors_for_all(patterns: Sequence[str]) -> dict[str, Anchors]:
-    """:func:`anchors_for` of many patterns, remembered on disk between runs.
+    """:func:`anchors_for` of many patterns, remembered between runs in the verified cache
+    (:mod:`healthlint.cache`).
 
     Deriving anchors parses every trigger's syntax tree, the largest part of start-up. The
-    cache file is named by a hash of the patterns, so any change to a rule or vocabulary
-    uses a new file; an unreadable or corrupt cache is ignored and rebuilt.
+    entry is keyed by the patterns, and a stored value is used only if it has exactly the
+    shape this function writes; anything else is discarded and derived again.
     """
     unique = sorted(set(patterns))
-    digest = hashlib.sha256("\0".join([str(_CACHE_FORMAT), *unique]).encode()).hexdigest()[:24]
-    folder = cache_dir()
-    path = folder / f"anchors-{digest}.json" if folder is not None else None
-    if path is not None:
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            return {p: (tuple(frozenset(s) for s in stored[p]) if stored[p] else None)
-                    for p in unique}
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    cache = Cache.open("anchors", version=_CACHE_FORMAT)
+    key = Cache.key_for(build_digest(), *unique)
+    if cache is not None:
+        found = _decoded(cache.get_json(key), unique)
+        if found is not None:
+            return found
+        cache.discard(key)
     found = {p: anchors_for(p) for p in unique}
-    if path is not None:
-        _store(path, {p: [sorted(s) for s in a] if a else None for p, a in found.items()})
+    if cache is not None:
+        cache.put_json(key, [[sorted(s) for s in found[p]] if found[p] else None for p in unique])
     return found
 
 
-def _store(path: Path, data: Any) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream)
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a read-only home or a full disk only costs start-up time
+def _decoded(stored: Any, patterns: Sequence[str]) -> dict[str, Anchors] | None:
+    """The anchors of ``patterns`` from a cache value, or ``None`` unless every entry is
+    ``null`` or a list of anchor sets that :func:`anchors_for` could have produced."""
+    if not isinstance(stored, list) or len(stored) != len(patterns):
+        return None
+    found: dict[str, Anchors] = {}
+    for pattern, sets in zip(patterns, stored, strict=True):
+        if sets is None:
+            found[pattern] = None
+            continue
+        if not isinstance(sets, list) or not 0 < len(sets) <= MAX_SETS:
+            return None
+        anchors: list[frozenset[str]] = []
+        for anchor_set in sets:
+            if not isinstance(anchor_set, list) or not all(
+                    isinstance(a, str) and a == a.lower() for a in anchor_set):
+                return None
+            option = frozenset(anchor_set)
+            if not _usable(option):
+                return None
+            anchors.append(option)
+        found[pattern] = tuple(anchors)
+    return found
 
 
 def _trie_regex(words: Iterable[str]) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from healthlint.config import ConfigResolver, Settings, matches_any
 from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
+from healthlint.resultcache import ResultCache
 from healthlint.types import FileError, FileResult, Report, Rule
 
 PARALLEL_MIN_FILES = 8
@@ -32,6 +33,8 @@ class Job:
     jobs: int | None = None
     stdin_filename: str | None = None
     document_format: str | None = None
+    cache: bool = True
+    """Read and write the result cache (:mod:`healthlint.resultcache`)."""
 
 
 _worker_linters: dict[Any, Linter] = {}
@@ -45,10 +48,15 @@ def _linter_for(settings: Settings) -> Linter:
     return linter
 
 
-def _lint_one(settings: Settings, path: str, document_format: str | None) -> FileResult:
-    """Lint one file; a crash is reported for that file, so the other files still count."""
+def _lint_one(settings: Settings, path: str, data: bytes | None,
+              document_format: str | None) -> FileResult:
+    """Lint one file (``data``: its bytes, already read); a crash is reported for that file,
+    so the other files still count."""
     try:
-        return _linter_for(settings).lint_file(path, format=document_format)
+        linter = _linter_for(settings)
+        if data is None:
+            return linter.lint_file(path, format=document_format)
+        return linter.lint_bytes(data, path, format=document_format)
     except HealthlintError:
         raise
     except Exception as exc:
@@ -60,8 +68,12 @@ def _lint_one(settings: Settings, path: str, document_format: str | None) -> Fil
             "traceback printed above", internal=True)])
 
 
-def _lint_chunk(tasks: list[tuple[Settings, str]], document_format: str | None) -> list[FileResult]:
-    return [_lint_one(settings, path, document_format) for settings, path in tasks]
+Task = tuple[Settings, str, "bytes | None"]
+"""A file to lint: its settings, its path and its bytes when they were read already."""
+
+
+def _lint_chunk(tasks: list[Task], document_format: str | None) -> list[FileResult]:
+    return [_lint_one(settings, path, data, document_format) for settings, path, data in tasks]
 
 
 def run(job: Job) -> tuple[Report, Linter]:
@@ -115,24 +127,52 @@ def run(job: Job) -> tuple[Report, Linter]:
 
 
 def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
+    """Results of ``tasks``: from the result cache where it has them, else linted (and
+    stored)."""
+    cache = ResultCache.open(enabled=job.cache) if tasks else None
+    if cache is None:
+        return _lint_many([(settings, path, None) for settings, path in tasks], job)
+    results: list[FileResult] = []
+    pending: list[Task] = []
+    keys: list[str] = []
+    for settings, path in tasks:
+        linter = _linter_for(settings)
+        data = linter.read(path)
+        if isinstance(data, FileResult):
+            results.append(data)
+            continue
+        key = cache.key(linter, settings, path, data, job.document_format)
+        hit = cache.load(key, path, data)
+        if hit is not None:
+            results.append(hit)
+            continue
+        pending.append((settings, path, data))
+        keys.append(key)
+    linted = _lint_many(pending, job)
+    for (_, _, data), key, result in zip(pending, keys, linted, strict=True):
+        if data is not None:
+            cache.store(key, result, data)
+    return results + linted
+
+
+def _lint_many(tasks: list[Task], job: Job) -> list[FileResult]:
+    """Results of ``tasks``, in their order."""
     jobs = job.jobs or os.cpu_count() or 1
-    total = 0
-    for _, path in tasks:
-        try:
-            total += os.path.getsize(path)
-        except OSError:
-            pass
+    sizes = [len(data) if data is not None else _size(path) for _, path, data in tasks]
+    total = sum(sizes)
     if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES or len(tasks) < 2:
         return _lint_chunk(tasks, job.document_format)
     # Interleave big and small files so both workers finish together.
-    ordered = sorted(tasks, key=lambda t: -_size(t[1]))
-    chunks = [ordered[i::jobs * 4] for i in range(jobs * 4)]
-    results: list[FileResult] = []
+    ordered = sorted(range(len(tasks)), key=lambda index: -sizes[index])
+    chunks = [c for c in (ordered[i::jobs * 4] for i in range(jobs * 4)) if c]
+    results: list[FileResult | None] = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        for chunk_results in pool.map(_lint_chunk, [c for c in chunks if c],
-                                      [job.document_format] * len(chunks)):
-            results.extend(chunk_results)
-    return results
+        for chunk, chunk_results in zip(chunks, pool.map(
+                _lint_chunk, [[tasks[i] for i in c] for c in chunks],
+                [job.document_format] * len(chunks))):
+            for index, result in zip(chunk, chunk_results):
+                results[index] = result
+    return [r for r in results if r is not None]
 
 
 def _size(path: str) -> int:
