@@ -38,3 +38,23 @@ def test_unsafe_fixes_need_fix(tmp_path: Path, capsys) -> None:
     page.write_text(PAGE)
     assert main(["check", "--no-config", "--unsafe-fixes", str(page)]) == 2
     assert "--unsafe-fixes only takes effect with --fix" in capsys.readouterr().err
+
+
+def test_a_bad_option_stops_the_run_before_any_file_is_rewritten(tmp_path: Path, capsys,
+                                                                  monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / "page.md"
+    page.write_text(PAGE)
+    fix = ["check", "--no-config", "--fix", "--unsafe-fixes"]
+    for options, message in [
+        (["--output-format", "typo"], "unknown output format 'typo'"),
+        (["--output", "sarif:missing/dir/out.sarif"], "its directory does not exist"),
+        (["--output-file", str(tmp_path)], "it is a directory"),
+        (["--baseline", "missing.json"], "baseline"),
+    ]:
+        assert main([*fix, *options, "page.md"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Applied" not in err
+        assert page.read_text() == PAGE
+    assert main([*fix, "page.md"]) == 1  # the same fix, with good options, does apply
+    assert page.read_text() != PAGE

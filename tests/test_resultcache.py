@@ -129,7 +129,7 @@ def test_a_changed_page_setting_or_rule_is_linted_again(
     linted.clear()
     page = site / "chiropractic.txt"
     page.write_text(page.read_text() + "\nOur adjustments are risk-free.\n")
-    code, out, _ = check(capsys, "--output-format", "json", ".")
+    out = check(capsys, "--output-format", "json", ".")[1]
     assert linted == ["chiropractic.txt"]
     assert out == check(capsys, "--no-cache", "--output-format", "json", ".")[1]
     linted.clear()
@@ -174,7 +174,7 @@ def test_no_cache_neither_reads_nor_writes_results(
     assert "results-v1" not in entries(site.parent / "cache")
     check(capsys, ".")
     explode_if_linted(monkeypatch)
-    code, out, err = check(capsys, "--no-cache", "--output-format", "concise", ".")
+    code, out, _ = check(capsys, "--no-cache", "--output-format", "concise", ".")
     assert code == 3 and "a file was linted instead of read from the cache" in out
 
 

@@ -70,7 +70,7 @@ def test_a_name_is_accepted_alike_on_the_command_line_in_config_and_in_comments(
         f"per-path:\n  - paths: ['*.md']\n    severity: {{'{name}': info}}\n")
     assert codes(capsys, "page.md")[1] == ["HL104", "HL108"]
     (site / "page.md").write_text(SUPPRESSED.format(name=name.strip()))
-    code, found, err = codes(capsys, "--no-config", "--report-unused-suppressions", "page.md")
+    _, found, err = codes(capsys, "--no-config", "--report-unused-suppressions", "page.md")
     assert found == ["HL108"] and err == ""
 
 

@@ -1,30 +1,20 @@
-"""The ``healthlint`` command line.
-
-Exit codes (the one place they are defined):
-
-====  =====================================================================
-0     no finding at or above the ``--fail-on`` threshold
-1     findings at or above the threshold
-2     usage, configuration, rule or plugin error; or a file that could not be
-      linted (missing, unreadable, binary, undecodable, a rule timed out)
-3     internal error (a bug in healthlint or a plugin)
-====  =====================================================================
+"""The ``healthlint`` command line: parses the arguments and hands them to a subcommand of
+:mod:`healthlint.commands`. Exit codes are documented in :mod:`healthlint.console`.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 from healthlint.__about__ import __version__
+from healthlint.console import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.types import Severity
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 
 
@@ -204,14 +194,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("healthlint: internal error; please report it with the traceback above",
               file=sys.stderr)
         return EXIT_INTERNAL
-
-
-def use_color(choice: str, stream: TextIO) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "ConfigError", "main"]

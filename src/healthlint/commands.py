@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from contextlib import ExitStack
@@ -11,17 +12,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from healthlint.__about__ import __version__
-from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, use_color
 from healthlint.config import ConfigResolver
+from healthlint.console import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, use_color
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
+from healthlint.plugins import Registry, load_registry
 from healthlint.runner import Job, run
 from healthlint.selection import find as find_rule
 from healthlint.selection import profile_severity
 from healthlint.types import OutputContext, Report, Rule, Severity
 
 
-def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
+def _job(args: argparse.Namespace, overrides: dict[str, Any],
+         registry: Registry | None = None) -> Job:
     return Job(
         paths=args.paths,
         overrides=overrides,
@@ -31,22 +34,35 @@ def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
         stdin_filename=getattr(args, "stdin_filename", None),
         document_format=getattr(args, "document_format", None),
         cache=not getattr(args, "no_cache", False),
+        registry=registry,
     )
 
 
-def _outputs(args: argparse.Namespace, linter: Linter) -> list[tuple[str, str | None]]:
-    """``(format, path or None for stdout)`` pairs, checked against the registered formats."""
+def _outputs(args: argparse.Namespace, registry: Registry) -> list[tuple[str, str | None]]:
+    """``(format, path or None for stdout)`` pairs, checked against the registered formats
+    and the file system before anything is linted or fixed."""
     wanted: list[tuple[str, str | None]] = [(args.output_format or "full", args.output_file)]
     for spec in args.output:
         name, sep, path = spec.partition(":")
         if not sep or not name or not path:
             raise ConfigError(f"--output expects FORMAT:PATH, got {spec!r}")
         wanted.append((name, path))
-    for name, _ in wanted:
-        if name not in linter.registry.outputs:
-            known = ", ".join(sorted(linter.registry.outputs))
+    for name, path in wanted:
+        if name not in registry.outputs:
+            known = ", ".join(sorted(registry.outputs))
             raise ConfigError(f"unknown output format {name!r} (available: {known})")
+        if path is not None:
+            _check_writable(path)
     return wanted
+
+
+def _check_writable(path: str) -> None:
+    """Fail now, not after a run (and its fixes), when an output file cannot be written."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ConfigError("cannot write output file: it is a directory", path=path)
+    if not os.path.isdir(folder):
+        raise ConfigError("cannot write output file: its directory does not exist", path=path)
 
 
 def _open_output(stack: ExitStack, path: str) -> TextIO:
@@ -56,13 +72,11 @@ def _open_output(stack: ExitStack, path: str) -> TextIO:
         raise ConfigError(f"cannot write output file: {exc.strerror}", path=path) from None
 
 
-def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
+def _fix(args: argparse.Namespace, job: Job, report: Report,
          linter: Linter) -> tuple[Report, Linter]:
     """Apply fixes file by file, then lint again so positions and findings are current."""
     from healthlint.fixes import fix_file
 
-    if "-" in args.paths:
-        raise ConfigError("--fix cannot rewrite standard input")
     applied = 0
     for result in report.files:
         if result.diagnostics:
@@ -70,7 +84,7 @@ def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
     if not applied:
         return report, linter
     print(f"Applied {applied} fix{'es' * (applied != 1)}.", file=sys.stderr)
-    return run(_job(args, overrides))
+    return run(job)
 
 
 def _exit_code(report: Report, fail_on: Severity) -> int:
@@ -84,19 +98,34 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
 
 
 def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    # Every option is resolved before a file is linted or fixed: a typo in one must not leave
+    # files rewritten behind an error.
     if args.unsafe_fixes and not args.fix:
         raise ConfigError("--unsafe-fixes only takes effect with --fix")
-    report, linter = run(_job(args, overrides))
+    if args.fix and "-" in args.paths:
+        raise ConfigError("--fix cannot rewrite standard input")
+    registry = load_registry()
+    outputs = _outputs(args, registry)
+    baseline = None
+    if args.baseline:
+        from healthlint.baseline import load_baseline
+
+        baseline = load_baseline(args.baseline)
+    if args.diff_base:
+        from healthlint.gitdiff import changed_lines
+
+        changed_lines(args.diff_base, cwd=str(Path.cwd()))  # the ref names a commit
+    job = _job(args, overrides, registry)
+    report, linter = run(job)
     if args.fix:
-        report, linter = _fix(args, overrides, report, linter)
+        report, linter = _fix(args, job, report, linter)
     if not report.files:
         wanted = ", ".join(linter.registry.extensions)
         print(f"healthlint: warning: no files to lint (looked for {wanted})", file=sys.stderr)
-    outputs = _outputs(args, linter)
-    if args.baseline:
-        from healthlint.baseline import apply_baseline, load_baseline
+    if baseline is not None:
+        from healthlint.baseline import apply_baseline
 
-        report, stale = apply_baseline(report, load_baseline(args.baseline))
+        report, stale = apply_baseline(report, baseline)
         for entry in stale:
             print(f"healthlint: baseline entry no longer matches: {entry.path}: {entry.code} "
                   f"{entry.text!r}", file=sys.stderr)
@@ -224,8 +253,6 @@ def explain_text(rule: Rule) -> str:
 
 
 def run_plugins(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
-    from healthlint.plugins import load_registry
-
     registry = load_registry()
     for info in registry.plugins:
         print(f"{info.name}  ({info.source})")

@@ -319,7 +319,7 @@ class Linter:
     def _runs_any(self, codes: tuple[str, ...]) -> bool:
         """Whether a suppression naming ``codes`` could suppress anything in this run; an
         unused suppression of rules that are not running is not worth reporting."""
-        running = [*self.META_RULES, *(a.rule for a in self.active.values())]
+        running: list[selection.Named] = [*self.META_RULES, *(a.rule for a in self.active.values())]
         return not codes or any(selection.names_any(rule, codes) for rule in running)
 
     def _unknown_suppressed_names(self, document: Document,

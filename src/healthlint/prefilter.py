@@ -133,8 +133,12 @@ def anchors_for_all(patterns: Sequence[str]) -> dict[str, Anchors]:
         cache.discard(key)
     found = {p: anchors_for(p) for p in unique}
     if cache is not None:
-        cache.put_json(key, [[sorted(s) for s in found[p]] if found[p] else None for p in unique])
+        cache.put_json(key, [_encoded(found[p]) for p in unique])
     return found
+
+
+def _encoded(anchors: Anchors) -> list[list[str]] | None:
+    return [sorted(option) for option in anchors] if anchors else None
 
 
 def _decoded(stored: Any, patterns: Sequence[str]) -> dict[str, Anchors] | None:

@@ -1,12 +1,17 @@
 """Runs a lint over many files: configuration per file, discovery, and worker processes.
 
 Each file gets the settings of its nearest configuration file; one
-:class:`~healthlint.engine.Linter` is built per distinct configuration. Large
-runs are spread over processes; every worker builds its linters once.
+:class:`~healthlint.engine.Linter` is built per distinct configuration. Files the
+result cache holds are not linted again (:mod:`healthlint.resultcache`). Large
+runs are spread over processes: on Linux they are forked after this process has
+compiled every rule, so workers inherit compiled rules; elsewhere every worker
+builds its linters once.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -14,14 +19,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from healthlint.cache import silence_warnings
 from healthlint.config import ConfigResolver, Settings, matches_any
 from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
+from healthlint.plugins import Registry
 from healthlint.resultcache import ResultCache
 from healthlint.types import FileError, FileResult, Report, Rule
 
 PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 512 * 1024
+"""Below both, forked workers cost more than they save."""
+SPAWN_MIN_FILES = 64
+SPAWN_MIN_BYTES = 4 * 1024 * 1024
+"""The same where workers are spawned and compile every rule themselves."""
 
 
 @dataclass
@@ -35,16 +46,18 @@ class Job:
     document_format: str | None = None
     cache: bool = True
     """Read and write the result cache (:mod:`healthlint.resultcache`)."""
+    registry: Registry | None = None
+    """The plugins to use, when the caller has loaded them already."""
 
 
 _worker_linters: dict[Any, Linter] = {}
 
 
-def _linter_for(settings: Settings) -> Linter:
+def _linter_for(settings: Settings, registry: Registry | None = None) -> Linter:
     key = (settings.path, repr(sorted(settings.__dict__.items())))
     linter = _worker_linters.get(key)
     if linter is None:
-        linter = _worker_linters[key] = Linter(settings)
+        linter = _worker_linters[key] = Linter(settings, registry=registry)
     return linter
 
 
@@ -91,7 +104,7 @@ def run(job: Job) -> tuple[Report, Linter]:
         settings = resolver.for_path(
             job.stdin_filename or argument if argument == "-" else argument
         ).with_overrides(job.overrides)
-        linter = _linter_for(settings)
+        linter = _linter_for(settings, job.registry)
         first = first or linter
         if argument == "-":
             name = job.stdin_filename or "<stdin>"
@@ -119,7 +132,7 @@ def run(job: Job) -> tuple[Report, Linter]:
                 continue
             tasks.append((file_settings, path))
     for settings in {s.path: s for s, _ in tasks}.values():
-        rules.update(_linter_for(settings).rules)
+        rules.update(_linter_for(settings, job.registry).rules)
     results.extend(_lint_all(tasks, job))
     results.sort(key=lambda r: r.path)
     assert first is not None
@@ -149,28 +162,64 @@ def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
         pending.append((settings, path, data))
         keys.append(key)
     linted = _lint_many(pending, job)
-    for (_, _, data), key, result in zip(pending, keys, linted, strict=True):
-        if data is not None:
-            cache.store(key, result, data)
+    for (_, _, read), key, result in zip(pending, keys, linted, strict=True):
+        if read is not None:
+            cache.store(key, result, read)
     return results + linted
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """The ``fork`` start method where it is safe (Linux): workers then inherit the parent's
+    linters with every pattern already compiled."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _parallel(tasks: list[Task], sizes: list[int], jobs: int, forking: bool) -> bool:
+    """Whether worker processes finish ``tasks`` sooner than this process alone.
+
+    A forked worker starts with compiled rules, so a few files already pay for it; a
+    spawned worker must import healthlint and compile every rule again first, which only a
+    larger run repays. The thresholds come from ``bench/jobs.py`` (see bench/README.md).
+    """
+    if jobs <= 1 or len(tasks) < 2:
+        return False
+    min_files, min_bytes = ((PARALLEL_MIN_FILES, PARALLEL_MIN_BYTES) if forking
+                            else (SPAWN_MIN_FILES, SPAWN_MIN_BYTES))
+    return len(tasks) >= min_files or sum(sizes) >= min_bytes
+
+
+def _warm(tasks: list[Task]) -> None:
+    """Compile, in this process, what every linter of ``tasks`` compiles on first use, so
+    forked workers inherit it instead of each compiling it again: lint the rules' own
+    examples, which between them reach every rule's patterns."""
+    for settings in {id(settings): settings for settings, _, _ in tasks}.values():
+        linter = _linter_for(settings)
+        examples = "\n\n".join(example.text for rule in linter.rules.values()
+                                for example in rule.examples)
+        linter.lint_text(examples, "<warm-up>.txt", format="text")
 
 
 def _lint_many(tasks: list[Task], job: Job) -> list[FileResult]:
     """Results of ``tasks``, in their order."""
     jobs = job.jobs or os.cpu_count() or 1
     sizes = [len(data) if data is not None else _size(path) for _, path, data in tasks]
-    total = sum(sizes)
-    if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES or len(tasks) < 2:
+    context = _fork_context()
+    if not _parallel(tasks, sizes, jobs, context is not None):
         return _lint_chunk(tasks, job.document_format)
-    # Interleave big and small files so both workers finish together.
+    if context is not None:
+        _warm(tasks)
+    # Interleave big and small files so the workers finish together.
     ordered = sorted(range(len(tasks)), key=lambda index: -sizes[index])
     chunks = [c for c in (ordered[i::jobs * 4] for i in range(jobs * 4)) if c]
     results: list[FileResult | None] = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        for chunk, chunk_results in zip(chunks, pool.map(
-                _lint_chunk, [[tasks[i] for i in c] for c in chunks],
-                [job.document_format] * len(chunks))):
-            for index, result in zip(chunk, chunk_results):
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
+                             initializer=silence_warnings) as pool:
+        batches = pool.map(_lint_chunk, [[tasks[i] for i in c] for c in chunks],
+                           [job.document_format] * len(chunks))
+        for chunk, batch in zip(chunks, batches, strict=True):
+            for index, result in zip(chunk, batch, strict=True):
                 results[index] = result
     return [r for r in results if r is not None]
 
