@@ -4,6 +4,8 @@ mangled, that can change what a run reports."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import os
 import shutil
@@ -20,8 +22,18 @@ from healthlint.cache import CACHE_ENV, Cache
 from healthlint.cli import main
 from healthlint.engine import Linter
 from healthlint.prefilter import _decoded
-from healthlint.resultcache import cacheable, decode_result
-from healthlint.types import FileError, FileResult, Severity
+from healthlint.resultcache import cacheable, decode_result, encode_result
+from healthlint.types import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    FileError,
+    FileResult,
+    Fix,
+    Position,
+    Severity,
+    Span,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 OTHER_UID = 54321
@@ -181,12 +193,17 @@ def test_no_cache_neither_reads_nor_writes_results(
 # No cache entry changes a result ---------------------------------------------------------
 
 
+RESULT_FIELDS = [f.name for f in dataclasses.fields(FileResult) if f.name not in ("path", "source")]
+DIAGNOSTIC_FIELDS = [f.name for f in dataclasses.fields(Diagnostic) if f.name != "path"]
+NO_FINDINGS = {"r": [[] for _ in RESULT_FIELDS], "s": None}
+
+
 def silencing(namespace: str, payload: Any) -> Any:
     """What a hostile writer would store: every trigger anchored to a word no page holds,
     every page without findings."""
     if namespace.startswith("anchors"):
         return [[["qqqzzqq"]] for _ in payload]
-    return {"d": [], "e": [], "s": None}
+    return NO_FINDINGS
 
 
 @pytest.mark.parametrize("refusal", ["another user", "writable by others", "writable by group"])
@@ -246,30 +263,53 @@ def wrong_anchors(count: int) -> list[Any]:
     ]
 
 
-def wrong_results(size: int) -> list[Any]:
-    diagnostic = ["HL104", "safety-claim-unsupported", "safety-claim-unsupported", 3, "m",
-                  0, 4, 1, 1, 1, 5, False, "health", None]
+def with_a_fix_first(paths: list[Path]) -> dict[str, Any]:
+    """A stored result whose first finding carries a fix."""
+    diagnostics, fix = RESULT_FIELDS.index("diagnostics"), DIAGNOSTIC_FIELDS.index("fix")
+    for path in paths:
+        payload = stored(path)
+        found = payload["r"][diagnostics]
+        fixed = [d for d in found if d[fix] is not None]
+        if fixed:
+            payload["r"][diagnostics] = fixed + [d for d in found if d[fix] is None]
+            return payload
+    raise AssertionError("no example page has a finding with a fix")
 
-    def changed(index: int, value: Any) -> dict[str, Any]:
-        item = list(diagnostic)
-        item[index] = value
-        return {"d": [item], "e": [], "s": None}
 
+def wrong_results(valid: dict[str, Any]) -> list[Any]:
+    """Entries that verify but hold values of the wrong type or range, made from a ``valid``
+    one with at least one finding and one fix."""
+    diagnostics = RESULT_FIELDS.index("diagnostics")
+
+    def changed(name: str, value: Any) -> Any:
+        payload = copy.deepcopy(valid)
+        payload["r"][diagnostics][0][DIAGNOSTIC_FIELDS.index(name)] = value
+        return payload
+
+    def error(severity: int, internal: bool) -> Any:
+        payload = copy.deepcopy(NO_FINDINGS)
+        payload["r"][RESULT_FIELDS.index("errors")] = [["m", None, None, severity, internal]]
+        return payload
+
+    fix = valid["r"][diagnostics][0][DIAGNOSTIC_FIELDS.index("fix")]
+    assert fix is not None
     return [
         [],
-        {"d": "none", "e": [], "s": None},
-        {"d": [], "e": [], "s": None, "extra": True},
-        {"d": [], "e": [], "s": 7},
-        {"d": [diagnostic[:-1]], "e": [], "s": None},
-        changed(3, 9),                          # no such severity
-        changed(3, True),                       # a bool is not a severity
-        changed(6, size + 10),                  # a span past the end of the page
-        changed(5, -1),
-        changed(4, ["m"]),
-        changed(13, [2, "fix", [[0, size + 1, "x"]]]),
-        changed(13, [7, "fix", []]),
-        {"d": [], "e": [["m", None, None, 3, False]], "s": None},   # an error is never stored
-        {"d": [], "e": [["m", None, None, 2, True]], "s": None},    # nor an internal one
+        {"r": "none", "s": None},
+        {**NO_FINDINGS, "extra": True},
+        {**NO_FINDINGS, "s": 7},
+        {"r": [[]], "s": None},                             # a field missing
+        changed("severity", 9),                             # no such severity
+        changed("severity", True),                          # a bool is not a severity
+        changed("span", [0, 10**7]),                        # past the end of the page
+        changed("span", [-1, 4]),
+        changed("start", [0, 1]),                           # lines and columns start at 1
+        changed("message", ["m"]),
+        changed("code", None),
+        changed("fix", [[[[0, 10**7], "x"]], fix[1], fix[2]]),  # an edit past the end
+        changed("fix", [fix[0], 7, fix[2]]),                # no such applicability
+        error(3, False),                                    # an error is never stored
+        error(2, True),                                     # nor an internal one
     ]
 
 
@@ -281,7 +321,7 @@ def test_wrong_typed_values_never_change_results_nor_crash(
     folder = tmp_path / "cache"
     anchors = entries(folder)["anchors-v2"]
     count = len(stored(anchors[0]))
-    bad_results = wrong_results(10**7)  # longer than any page
+    bad_results = wrong_results(with_a_fix_first(entries(folder)["results-v1"]))
     for run, bad_anchors in enumerate(wrong_anchors(count)):
         for path in anchors:
             replant(path, bad_anchors)
@@ -297,13 +337,30 @@ def test_wrong_typed_values_never_change_results_nor_crash(
     assert check(capsys, "--output-format", "json", ".")[:2] == reference[:2]
 
 
+def test_a_result_round_trips_exactly() -> None:
+    text = "Our clinic is risk-free.\nCall now."
+    diagnostic = Diagnostic(
+        path="a/page.md", code="HL104", rule="safety", category="safety", severity=Severity.ERROR,
+        message="Safety claim \ud800", span=Span(14, 23), start=Position(1, 15),
+        end=Position(1, 24), document_level=False, pack="health",
+        fix=Fix((Edit(Span(14, 23), "generally well tolerated"),), Applicability.UNSAFE, "Reword"))
+    result = FileResult("a/page.md", diagnostics=[diagnostic], source=text, errors=[
+        FileError("a/page.md", "unclosed tag", 2, 1, Severity.WARNING)])
+    stored = json.loads(json.dumps(encode_result(result, text)))
+    assert stored["s"] is None  # the page itself is not stored twice
+    assert decode_result(stored, "a/page.md", text) == result
+    moved = decode_result(stored, "b/renamed.md", text)
+    assert moved is not None
+    assert {d.path for d in moved.diagnostics} | {e.path for e in moved.errors} == {"b/renamed.md"}
+
+
 JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 10**6) | st.text(max_size=8),
                     lambda inner: st.lists(inner, max_size=14)
-                    | st.dictionaries(st.sampled_from("desx"), inner, max_size=4),
-                    max_leaves=40)
+                    | st.dictionaries(st.sampled_from("rsx"), inner, max_size=3),
+                    max_leaves=25)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(JSON)
 def test_no_stored_value_crashes_a_decoder_or_points_outside_the_page(value: Any) -> None:
     result = decode_result(value, "page.md", "Our clinic is risk-free.")

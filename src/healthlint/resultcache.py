@@ -18,32 +18,28 @@ hits. A result whose messages quote its own path is not stored, nor is a result 
 error (an unreadable file, a rule stopped by its time limit, a crash): those are not a
 function of the key. Warnings a format gives (malformed markup) are stored with the result.
 
-Entries are JSON, checked field by field when read; one that does not have exactly the shape
-written here is discarded and the file is linted again.
+Entries are JSON, checked field by field against the result types' own type hints when read,
+spans and positions against the page; one that does not have exactly the shape written here
+is discarded and the file is linted again.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import functools
 import hashlib
 import os
-from collections.abc import Sequence
+import types
+import typing
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from healthlint.cache import Cache, build_digest, key_for
 from healthlint.config import Settings, matches_any
 from healthlint.engine import Linter
-from healthlint.types import (
-    Applicability,
-    Diagnostic,
-    Edit,
-    FileError,
-    FileResult,
-    Fix,
-    Position,
-    Severity,
-    Span,
-)
+from healthlint.types import Diagnostic, FileResult, Position, Severity, Span
 
 NAMESPACE = "results"
 VERSION = 1
@@ -98,26 +94,39 @@ def ruleset_digest(linter: Linter, trees: dict[str, str] | None = None) -> str:
     return key_for(*parts)
 
 
+SETTINGS_NOT_IN_KEY = frozenset({"path", "root", "include", "exclude", "respect_gitignore",
+                                 "fail_on"})
+"""Settings that never change a file's result: which files are linted, where the
+configuration lives, and the exit threshold. Every other setting, including any added later,
+is part of the key."""
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` as plain JSON data: dataclasses by field, mappings with sorted keys."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda i: str(i[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return _canonical(value.value)
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return repr(value)
+
+
 def settings_for_file(settings: Settings, path: str) -> dict[str, Any]:
-    """The settings that decide ``path``'s result, without any absolute path."""
-    matched = next((index for index, override in enumerate(settings.per_path)
-                    if matches_any(path, settings.root, override.paths)), None)
-    return {
-        "packs": settings.packs,
-        "rule-dirs": [Path(folder).name for folder in settings.rule_dirs],
-        "select": settings.select,
-        "ignore": settings.ignore,
-        "extend-select": settings.extend_select,
-        "severity": {code: int(level) for code, level in settings.severity.items()},
-        "profile": settings.profile,
-        "per-path": [[o.paths, o.select, o.ignore, o.extend_select,
-                      {code: int(level) for code, level in o.severity.items()}]
-                     for o in settings.per_path],
-        "per-path-match": matched,
-        "require-reason": settings.require_reason,
-        "report-unused-suppressions": settings.report_unused_suppressions,
-        "published-fields": settings.published_fields,
-    }
+    """The settings that decide ``path``'s result, without any absolute path: rule folders
+    and vocabularies by name (their content is in the rule-set digest), and which per-path
+    override, if any, matches the file."""
+    key = {f.name: _canonical(getattr(settings, f.name)) for f in dataclasses.fields(settings)
+           if f.name not in SETTINGS_NOT_IN_KEY}
+    key["rule_dirs"] = [Path(folder).name for folder in settings.rule_dirs]
+    key["vocabularies"] = [Path(file).name for file in settings.vocabularies]
+    key["per-path-match"] = next((index for index, override in enumerate(settings.per_path)
+                                  if matches_any(path, settings.root, override.paths)), None)
+    return key
 
 
 def decoded_text(data: bytes) -> str | None:
@@ -168,113 +177,154 @@ class ResultCache:
 
 def cacheable(result: FileResult) -> bool:
     """Whether ``result`` depends only on what the key holds."""
-    if result.source is None or any(e.severity >= Severity.ERROR or e.internal
-                                    for e in result.errors):
-        return False
-    path = result.path
-    return not any(path in d.message for d in result.diagnostics) and not any(
-        path in e.message for e in result.errors)
+    return result.source is not None and not any(
+        e.severity >= Severity.ERROR or e.internal for e in result.errors)
 
 
 # The stored shape ------------------------------------------------------------------------
 #
-# {"d": [diagnostic, ...], "e": [error, ...], "s": null or the source when it differs
-#  from the decoded file}
-# diagnostic: [code, rule, category, severity, message, start, end, start line,
-#              start column, end line, end column, document_level, pack, fix or null]
-# fix: [applicability, description, [[start, end, replacement], ...]]
-# error: [message, line or null, column or null, severity, internal]
+# A dataclass is stored as the list of its field values in declaration order, except the
+# ``path`` fields (attached again when read) and ``FileResult.source`` (``null`` when it is
+# the decoded file, as it nearly always is). Enums are stored as their values. The decoder
+# is derived from the same type hints and accepts exactly what they allow, so a field added
+# to a result type is stored and checked without a change here.
 
 
 def encode_result(result: FileResult, text: str | None) -> dict[str, Any]:
-    return {
-        "d": [[d.code, d.rule, d.category, int(d.severity), d.message, d.span.start, d.span.end,
-               d.start.line, d.start.column, d.end.line, d.end.column, d.document_level, d.pack,
-               _encode_fix(d.fix)] for d in result.diagnostics],
-        "e": [[e.message, e.line, e.column, int(e.severity), e.internal] for e in result.errors],
-        "s": None if result.source == text else result.source,
-    }
+    return {"r": _encode(result), "s": None if result.source == text else result.source}
 
 
-def _encode_fix(fix: Fix | None) -> list[Any] | None:
-    if fix is None:
-        return None
-    return [int(fix.applicability), fix.description,
-            [[e.span.start, e.span.end, e.replacement] for e in fix.edits]]
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.name not in _OMITTED]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    return value
+
+
+_OMITTED = frozenset({"path", "source"})
+"""Fields of the result types that are not stored (see above)."""
 
 
 class _Invalid(Exception):
     pass
 
 
-def _int(value: Any, low: int = 0, high: int | None = None) -> int:
-    if type(value) is not int or value < low or (high is not None and value > high):
-        raise _Invalid
-    return value
+Decoder = Callable[[Any, str], Any]
 
 
-def _str(value: Any) -> str:
-    if type(value) is not str:
-        raise _Invalid
-    return value
+def _decoder(hint: Any) -> Decoder:
+    """A function that turns stored data back into a value of type ``hint``, or raises
+    :class:`_Invalid`; the second argument is the path to attach."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [_decoder(a) for a in args if a is not type(None)]
+        optional = type(None) in args
+
+        def union(data: Any, path: str) -> Any:
+            if data is None and optional:
+                return None
+            for option in options:
+                try:
+                    return option(data, path)
+                except _Invalid:
+                    continue
+            raise _Invalid
+
+        return union
+    if origin in (list, tuple):
+        item = _decoder(args[0])
+        build: Callable[[Any], Any] = list if origin is list else tuple
+        if origin is tuple and (len(args) != 2 or args[1] is not Ellipsis):
+            raise TypeError(f"no decoder for {hint!r}")
+
+        def sequence(data: Any, path: str) -> Any:
+            if type(data) is not list:
+                raise _Invalid
+            return build(item(v, path) for v in data)
+
+        return sequence
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        members = {m.value: m for m in hint}
+
+        def member(data: Any, path: str) -> Any:
+            if type(data) is bool or data not in members:  # True == 1: not a severity
+                raise _Invalid
+            return members[data]
+
+        return member
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_decoder(hint)
+    if hint in (str, int, bool, float):
+        def plain(data: Any, path: str) -> Any:
+            if type(data) is not hint:
+                raise _Invalid
+            return data
+
+        return plain
+    raise TypeError(f"no decoder for {hint!r}")
 
 
-def _bool(value: Any) -> bool:
-    if type(value) is not bool:
-        raise _Invalid
-    return value
+@functools.cache
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    stored = [f for f in dataclasses.fields(cls) if f.init and f.name not in _OMITTED]
+    takes_path = any(f.name == "path" for f in dataclasses.fields(cls))
+    # Decoders of nested types are looked up on first use, so recursive types terminate.
+    decoders: list[Decoder] = []
 
+    def decode(data: Any, path: str) -> Any:
+        if not decoders:
+            decoders.extend(_decoder(hints[f.name]) for f in stored)
+        if type(data) is not list or len(data) != len(stored):
+            raise _Invalid
+        values = {f.name: d(v, path) for f, d, v in zip(stored, decoders, data, strict=True)}
+        if takes_path:
+            values["path"] = path
+        return cls(**values)
 
-def _list(value: Any, length: int | None = None) -> Sequence[Any]:
-    if type(value) is not list or (length is not None and len(value) != length):
-        raise _Invalid
-    return value
+    return decode
 
 
 def decode_result(stored: Any, path: str, text: str) -> FileResult | None:
-    """The result ``encode_result`` stored, for ``path`` whose decoded text is ``text``;
-    ``None`` unless every field has exactly the type and range written."""
+    """The result :func:`encode_result` stored, for ``path`` whose decoded text is ``text``;
+    ``None`` unless every field has exactly the type written and every span and position
+    lies inside the page."""
     try:
-        if type(stored) is not dict or set(stored) != {"d", "e", "s"}:
+        if type(stored) is not dict or set(stored) != {"r", "s"}:
             raise _Invalid
-        source = text if stored["s"] is None else _str(stored["s"])
-        size = len(source)
-        diagnostics = []
-        for item in _list(stored["d"]):
-            (code, rule, category, severity, message, start, end, start_line, start_column,
-             end_line, end_column, document_level, pack, fix) = _list(item, 14)
-            span_start = _int(start, 0, size)
-            diagnostics.append(Diagnostic(
-                path=path, code=_str(code), rule=_str(rule), category=_str(category),
-                severity=Severity(_int(severity, int(Severity.INFO), int(Severity.ERROR))),
-                message=_str(message), span=Span(span_start, _int(end, span_start, size)),
-                start=Position(_int(start_line, 1), _int(start_column, 1)),
-                end=Position(_int(end_line, 1), _int(end_column, 1)),
-                document_level=_bool(document_level), pack=_str(pack),
-                fix=_decode_fix(fix, size)))
-        errors = []
-        for item in _list(stored["e"]):
-            message, line, column, severity, internal = _list(item, 5)
-            errors.append(FileError(
-                path, _str(message), None if line is None else _int(line, 1),
-                None if column is None else _int(column, 1),
-                Severity(_int(severity, int(Severity.OFF), int(Severity.WARNING))),
-                _bool(internal)))
-            if internal:
-                raise _Invalid
-    except (_Invalid, ValueError, TypeError):
+        if stored["s"] is not None and type(stored["s"]) is not str:
+            raise _Invalid
+        result: FileResult = _dataclass_decoder(FileResult)(stored["r"], path)
+        result.source = text if stored["s"] is None else stored["s"]
+        if not _inside(result, len(result.source)):
+            raise _Invalid
+    except (_Invalid, ValueError, TypeError, RecursionError):
         return None
-    return FileResult(path, diagnostics=diagnostics, errors=errors, source=source)
+    return result
 
 
-def _decode_fix(stored: Any, size: int) -> Fix | None:
-    if stored is None:
-        return None
-    applicability, description, edits = _list(stored, 3)
-    decoded = []
-    for edit in _list(edits):
-        start, end, replacement = _list(edit, 3)
-        begin = _int(start, 0, size)
-        decoded.append(Edit(Span(begin, _int(end, begin, size)), _str(replacement)))
-    return Fix(tuple(decoded), Applicability(_int(applicability, 0, int(Applicability.SAFE))),
-               _str(description))
+def _inside(result: FileResult, size: int) -> bool:
+    """Spans within the page, positions 1-based, and no error a result may not be stored
+    with."""
+    def span(s: Span) -> bool:
+        return 0 <= s.start <= s.end <= size
+
+    def position(p: Position) -> bool:
+        return p.line >= 1 and p.column >= 1
+
+    # Every list of diagnostics a result holds (the reported ones, and any others).
+    diagnostics = [d for f in dataclasses.fields(result)
+                   if isinstance(getattr(result, f.name), list)
+                   for d in getattr(result, f.name) if isinstance(d, Diagnostic)]
+    for d in diagnostics:
+        edits = d.fix.edits if d.fix is not None else ()
+        if not (span(d.span) and position(d.start) and position(d.end)
+                and all(span(e.span) for e in edits)):
+            return False
+    return all(e.severity < Severity.ERROR and not e.internal
+               and (e.line is None or e.line >= 1) and (e.column is None or e.column >= 1)
+               for e in result.errors)

@@ -194,8 +194,8 @@ def _warm(tasks: list[Task]) -> None:
     """Compile, in this process, what every linter of ``tasks`` compiles on first use, so
     forked workers inherit it instead of each compiling it again: lint the rules' own
     examples, which between them reach every rule's patterns."""
-    for settings in {id(settings): settings for settings, _, _ in tasks}.values():
-        linter = _linter_for(settings)
+    linters = {id(linter): linter for linter in (_linter_for(s) for s, _, _ in tasks)}
+    for linter in linters.values():
         examples = "\n\n".join(example.text for rule in linter.rules.values()
                                 for example in rule.examples)
         linter.lint_text(examples, "<warm-up>.txt", format="text")
