@@ -48,8 +48,8 @@ def test_a_bad_option_stops_the_run_before_any_file_is_rewritten(tmp_path: Path,
     fix = ["check", "--no-config", "--fix", "--unsafe-fixes"]
     for options, message in [
         (["--output-format", "typo"], "unknown output format 'typo'"),
-        (["--output", "sarif:missing/dir/out.sarif"], "its directory does not exist"),
-        (["--output-file", str(tmp_path)], "it is a directory"),
+        (["--output", "sarif:missing/dir/out.sarif"], "No such file or directory"),
+        (["--output-file", str(tmp_path)], "Is a directory"),
         (["--baseline", "missing.json"], "baseline"),
     ]:
         assert main([*fix, *options, "page.md"]) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -58,11 +59,11 @@ def _outputs(args: argparse.Namespace, registry: Registry) -> list[tuple[str, st
 
 def _check_writable(path: str) -> None:
     """Fail now, not after a run (and its fixes), when an output file cannot be written."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise ConfigError("cannot write output file: it is a directory", path=path)
-    if not os.path.isdir(folder):
-        raise ConfigError("cannot write output file: its directory does not exist", path=path)
+    problem = (errno.EISDIR if os.path.isdir(path)
+               else None if os.path.isdir(os.path.dirname(os.path.abspath(path)))
+               else errno.ENOENT)
+    if problem is not None:  # worded as opening the file would word it
+        raise ConfigError(f"cannot write output file: {os.strerror(problem)}", path=path)
 
 
 def _open_output(stack: ExitStack, path: str) -> TextIO:
