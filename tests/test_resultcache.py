@@ -164,6 +164,23 @@ def test_a_changed_page_setting_or_rule_is_linted_again(
     assert len(linted) == 4
 
 
+def test_a_file_moved_under_a_per_path_setting_is_linted_again(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / ".healthlint.yaml").write_text(
+        "per-path:\n  - paths: ['blog/**']\n    severity: {HL113: info}\n")
+    def run(*extra: str) -> str:
+        main(["check", "-j", "1", "--output-format", "json", *extra, "."])
+        return capsys.readouterr().out
+
+    run()
+    (site / "blog").mkdir()
+    (site / "chiropractic.txt").rename(site / "blog" / "chiropractic.txt")
+    cached = run()
+    assert cached == run("--no-cache")
+    moved = [d for d in json.loads(cached)["diagnostics"] if d["path"].startswith("blog")]
+    assert {d["severity"] for d in moved if d["code"] == "HL113"} == {"info"}
+
+
 def test_files_that_could_not_be_linted_are_not_cached(
         site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (site / "binary.md").write_bytes(b"\x00\x01 not text")

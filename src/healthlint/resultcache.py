@@ -116,16 +116,14 @@ def _canonical(value: Any) -> Any:
     return repr(value)
 
 
-def settings_for_file(settings: Settings, path: str) -> dict[str, Any]:
-    """The settings that decide ``path``'s result, without any absolute path: rule folders
-    and vocabularies by name (their content is in the rule-set digest), and which per-path
-    override, if any, matches the file."""
+def settings_key(settings: Settings) -> dict[str, Any]:
+    """The settings that decide a file's result, without any absolute path: rule folders
+    and vocabularies by name (their content is in the rule-set digest). Which per-path
+    override matches a file is part of that file's key."""
     key = {f.name: _canonical(getattr(settings, f.name)) for f in dataclasses.fields(settings)
            if f.name not in SETTINGS_NOT_IN_KEY}
     key["rule_dirs"] = [Path(folder).name for folder in settings.rule_dirs]
     key["vocabularies"] = [Path(file).name for file in settings.vocabularies]
-    key["per-path-match"] = next((index for index, override in enumerate(settings.per_path)
-                                  if matches_any(path, settings.root, override.paths)), None)
     return key
 
 
@@ -142,7 +140,8 @@ class ResultCache:
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
-        self._rulesets: dict[int, tuple[Linter, str]] = {}
+        self._linters: dict[int, tuple[Linter, str]] = {}
+        """Per linter: the digest of its rule set and settings, computed once per run."""
         self._trees: dict[str, str] = {}
 
     @classmethod
@@ -150,14 +149,18 @@ class ResultCache:
         cache = Cache.open(NAMESPACE, version=VERSION, enabled=enabled)
         return cls(cache) if cache is not None else None
 
-    def key(self, linter: Linter, settings: Settings, path: str, data: bytes,
-            document_format: str | None) -> str:
-        held = self._rulesets.get(id(linter))
+    def key(self, linter: Linter, path: str, data: bytes, document_format: str | None) -> str:
+        """The key of ``path``, with content ``data``, linted by ``linter``."""
+        held = self._linters.get(id(linter))
         if held is None or held[0] is not linter:
-            held = self._rulesets[id(linter)] = (linter, ruleset_digest(linter, self._trees))
+            digest = key_for(ruleset_digest(linter, self._trees), settings_key(linter.settings))
+            held = self._linters[id(linter)] = (linter, digest)
+        settings = linter.settings
+        matched = next((index for index, override in enumerate(settings.per_path)
+                        if matches_any(path, settings.root, override.paths)), None)
         fmt = linter.format_for(path, document_format)
-        return key_for(NAMESPACE, held[1], settings_for_file(settings, path),
-                       fmt.name if fmt is not None else None, hashlib.sha256(data).digest())
+        return key_for(NAMESPACE, held[1], matched, fmt.name if fmt is not None else None,
+                       hashlib.sha256(data).digest())
 
     def load(self, key: str, path: str, data: bytes) -> FileResult | None:
         """The stored result for ``key`` with ``path`` attached, or ``None``."""
@@ -268,23 +271,26 @@ def _decoder(hint: Any) -> Decoder:
     raise TypeError(f"no decoder for {hint!r}")
 
 
+_PATH = object()
+"""Stands for the ``path`` argument in a decoder's argument list."""
+
+
 @functools.cache
 def _dataclass_decoder(cls: type) -> Decoder:
     hints = typing.get_type_hints(cls)
-    stored = [f for f in dataclasses.fields(cls) if f.init and f.name not in _OMITTED]
-    takes_path = any(f.name == "path" for f in dataclasses.fields(cls))
+    arguments = [f for f in dataclasses.fields(cls) if f.init and f.name != "source"]
+    stored = [f for f in arguments if f.name not in _OMITTED]
     # Decoders of nested types are looked up on first use, so recursive types terminate.
-    decoders: list[Decoder] = []
+    decoders: list[Any] = []
 
     def decode(data: Any, path: str) -> Any:
         if not decoders:
-            decoders.extend(_decoder(hints[f.name]) for f in stored)
+            nested = iter([_decoder(hints[f.name]) for f in stored])
+            decoders.extend(_PATH if f.name == "path" else next(nested) for f in arguments)
         if type(data) is not list or len(data) != len(stored):
             raise _Invalid
-        values = {f.name: d(v, path) for f, d, v in zip(stored, decoders, data, strict=True)}
-        if takes_path:
-            values["path"] = path
-        return cls(**values)
+        values = iter(data)
+        return cls(*[path if d is _PATH else d(next(values), path) for d in decoders])
 
     return decode
 

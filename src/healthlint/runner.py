@@ -154,7 +154,7 @@ def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
         if isinstance(data, FileResult):
             results.append(data)
             continue
-        key = cache.key(linter, settings, path, data, job.document_format)
+        key = cache.key(linter, path, data, job.document_format)
         hit = cache.load(key, path, data)
         if hit is not None:
             results.append(hit)

@@ -280,7 +280,7 @@ def sarif_log(report: Report, context: OutputContext) -> dict[str, Any]:
 
 def dump_json(data: Any, stream: TextIO) -> None:
     """Write JSON as ASCII (non-ASCII escaped), so it survives any stream encoding."""
-    json.dump(data, stream, indent=2, ensure_ascii=True)
+    stream.write(json.dumps(data, indent=2, ensure_ascii=True))  # one write, not one per token
     stream.write("\n")
 
 
