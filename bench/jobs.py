@@ -33,19 +33,21 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import SUFFIXES, describe_build, healthlint_command, run_once, spread, table
+from bench import (
+    SUFFIXES,
+    describe_build,
+    healthlint_command,
+    run_once,
+    spread,
+    supports_no_cache,
+    table,
+)
 
 CACHE_ENV = "HEALTHLINT_CACHE_DIR"
 
 
 def corpus_files(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-
-
-def supports_no_cache(healthlint: list[str]) -> bool:
-    help_text = subprocess.run([*healthlint, "check", "--help"], capture_output=True, text=True,
-                               check=False).stdout
-    return "--no-cache" in help_text
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,7 +28,8 @@ def pages(folder: Path, count: int) -> list[str]:
 def test_a_small_run_stays_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    names = pages(tmp_path, runner.PARALLEL_MIN_FILES - 1)
+    names = pages(tmp_path, 6)
+    assert sum((tmp_path / n).stat().st_size for n in names) < runner.PARALLEL_MIN_BYTES
 
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a worker pool for a run this small")
@@ -43,7 +44,8 @@ def test_forked_workers_report_exactly_what_one_process_reports(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    names = pages(tmp_path, runner.PARALLEL_MIN_FILES + 2)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 4)  # enough to fork, few to lint
+    names = pages(tmp_path, 6)
     check = ["check", "--no-cache", "--no-config", "--output-format", "json", *names]
     assert main([*check, "-j", "1"]) == 1
     alone = capsys.readouterr().out
@@ -58,3 +60,13 @@ def test_forked_workers_report_exactly_what_one_process_reports(
     assert main([*check, "-j", "2"]) == 1
     assert capsys.readouterr().out == alone
     assert warmed == [len(names)]  # rules compiled once, here, before the workers forked
+
+
+def test_the_default_leaves_busy_cpus_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(runner.os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    assert runner._default_jobs() == 4
+    monkeypatch.setattr(runner.os, "getloadavg", lambda: (2.6, 0.0, 0.0))
+    assert runner._default_jobs() == 1
+    monkeypatch.setattr(runner.os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert runner._default_jobs() == 1

@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--require-reason", action="store_true", default=None,
                        help="suppression comments must give a reason after '--' (HL001)")
     check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                       help="worker processes (default: the number of CPUs)")
+                       help="worker processes (default: the CPUs other processes leave idle)")
     check.add_argument("--fix", action="store_true",
                        help="apply safe fixes to the files (the shipped rules have none)")
     check.add_argument("--unsafe-fixes", action="store_true",

@@ -27,12 +27,14 @@ from healthlint.plugins import Registry
 from healthlint.resultcache import ResultCache
 from healthlint.types import FileError, FileResult, Report, Rule
 
-PARALLEL_MIN_FILES = 8
-PARALLEL_MIN_BYTES = 512 * 1024
-"""Below both, forked workers cost more than they save."""
+PARALLEL_MIN_FILES = 32
+PARALLEL_MIN_BYTES = 256 * 1024
+"""Below both, forked workers cost more than they save: compiling every rule up front and
+starting the workers costs about what linting 250 KB of pages takes (bench/README.md)."""
 SPAWN_MIN_FILES = 64
-SPAWN_MIN_BYTES = 4 * 1024 * 1024
-"""The same where workers are spawned and compile every rule themselves."""
+SPAWN_MIN_BYTES = 1024 * 1024
+"""The same where workers are spawned and import healthlint and compile every rule
+themselves."""
 
 
 @dataclass
@@ -168,6 +170,19 @@ def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
     return results + linted
 
 
+def _default_jobs() -> int:
+    """Workers when ``--jobs`` is not given: the CPUs this process may run on (a container or
+    ``taskset`` may allow fewer than the machine has) that other processes leave idle. On a
+    machine already busy, a worker adds its start-up to the CPU time and no CPU to run it
+    on, so the run is slower than in one process (bench/README.md)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        busy = 0.0
+    return max(1, min(cpus or 1, round((cpus or 1) - busy)))
+
+
 def _fork_context() -> multiprocessing.context.BaseContext | None:
     """The ``fork`` start method where it is safe (Linux): workers then inherit the parent's
     linters with every pattern already compiled."""
@@ -203,7 +218,7 @@ def _warm(tasks: list[Task]) -> None:
 
 def _lint_many(tasks: list[Task], job: Job) -> list[FileResult]:
     """Results of ``tasks``, in their order."""
-    jobs = job.jobs or os.cpu_count() or 1
+    jobs = job.jobs or _default_jobs()
     sizes = [len(data) if data is not None else _size(path) for _, path, data in tasks]
     context = _fork_context()
     if not _parallel(tasks, sizes, jobs, context is not None):
