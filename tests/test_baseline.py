@@ -260,3 +260,50 @@ def test_a_sarif_file_is_not_mistaken_for_a_baseline(tmp_path: Path) -> None:
     target.write_text(json.dumps({"version": "2.1.0", "runs": []}), encoding="utf-8")
     with pytest.raises(ConfigError, match="not a healthlint baseline"):
         load_baseline(target)
+
+
+def test_a_deeply_nested_file_is_refused_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="nests too deeply"):
+        load_baseline(path)
+
+
+@pytest.mark.parametrize("where", ["missing/folder/b.json", "."])
+def test_writing_where_it_cannot_is_an_error_with_the_path(tmp_path: Path, where: str) -> None:
+    target = tmp_path / where
+    with pytest.raises(ConfigError, match="cannot write the baseline") as caught:
+        write_baseline(_today(), target)
+    assert caught.value.path == str(target)
+
+
+def test_a_read_only_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_open = open
+
+    def refuse(file: object, mode: str = "r", *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if mode == "x":  # chmod cannot stop root, so the folder's refusal is simulated
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", refuse)
+    with pytest.raises(ConfigError, match="cannot write the baseline: Permission denied"):
+        write_baseline(_today(), tmp_path / "b.json")
+
+
+def test_the_summary_counts_baselined_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthlint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / "page.md"
+    page.write_text("We offer PRP injections. Our treatment is risk-free.\n", encoding="utf-8")
+    assert main(["baseline", "--no-config", "-o", "b.json", "page.md"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--no-config", "--baseline", "b.json", "page.md"]) == 0
+    assert "All clear: no findings in 1 file (2 baselined findings not shown)." in (
+        capsys.readouterr().out)
+    page.write_text(page.read_text() + "\nIt cures arthritis.\n", encoding="utf-8")
+    main(["check", "--no-config", "--baseline", "b.json", "page.md"])
+    assert "in 1 file (2 baselined findings not shown)." in capsys.readouterr().out
+    main(["check", "--no-config", "--baseline", "b.json", "--output-format", "json", "page.md"])
+    assert json.loads(capsys.readouterr().out)["summary"]["baselined"] == 2

@@ -382,7 +382,7 @@ def test_full_output_puts_the_caret_under_the_exact_columns(site: Path, capsys) 
     assert shown[start:start + width] == "risk-free"
     assert lines[0].startswith(f"euro.md:3:{column(text, 3, 'risk-free')}: HL104 error: ")
     suggestion = lines[source_line + 2]
-    assert suggestion.startswith("  = suggestion (unsafe, changes meaning")
+    assert suggestion.startswith("  = suggestion (edit by hand; not applied by --fix)")
     assert suggestion.endswith("Reword as: generally well tolerated; risks include (list the "
                                "specific risks)")
 
@@ -823,3 +823,91 @@ def test_worker_processes_report_the_same_as_one_process(site: Path, capsys) -> 
     assert serial[0] == parallel[0] == EXIT_ERROR
     assert json.loads(serial[1]) == json.loads(parallel[1])
     assert len(json.loads(parallel[1])["diagnostics"]) == 30
+
+
+# Help, settings and rule tests ---------------------------------------------------------------
+
+
+def test_check_help_names_every_built_in_output_format(capsys) -> None:
+    from healthlint.cli import BUILTIN_OUTPUTS
+    from healthlint.plugins import load_registry
+
+    builtin = {name for (what, name), plugin in load_registry().owners.items()
+               if what == "output format" and plugin == "builtin.outputs"}
+    assert set(BUILTIN_OUTPUTS) == builtin
+    assert main(["check", "--help"]) == EXIT_OK
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ", ".join(BUILTIN_OUTPUTS) in help_text
+
+
+def test_show_settings_says_where_each_value_comes_from(site: Path, capsys) -> None:
+    write(site / ".healthlint.yaml", "select: HL1\nper-path:\n  - paths: ['blog/**']\n"
+                                     "    ignore: [HL104]\nexclude: ['drafts/**']\n")
+    code, out, _ = run(capsys, "show-settings", "blog/post.md", "--fail-on", "error")
+    assert code == EXIT_OK
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert rows["select"].endswith(".healthlint.yaml:1") and '["HL1"]' in rows["select"]
+    assert rows["fail-on"].endswith("command line (--fail-on)") and '"error"' in rows["fail-on"]
+    assert rows["profile"].endswith("default")
+    assert rows["per-path"].endswith(".healthlint.yaml:2")
+    assert "per-path[0] applies to blog/post.md." in out
+    assert "blog/post.md is not excluded by 'exclude'." in out
+    code, out, _ = run(capsys, "show-settings", "--output-format", "json", "drafts/a.md")
+    document = json.loads(out)
+    assert document["excluded"] is True
+    assert document["settings"]["exclude"] == {"value": ["drafts/**"],
+                                               "source": ".healthlint.yaml:5"}
+
+
+def test_show_settings_without_a_configuration(site: Path, capsys) -> None:
+    code, out, _ = run(capsys, "show-settings", "--no-config")
+    assert code == EXIT_OK
+    assert "Configuration: none (defaults)" in out
+    assert all(line.rstrip().endswith("default") for line in out.splitlines()
+               if line.startswith("  "))
+
+
+@pytest.fixture
+def demo_site(site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from demo_plugin import install
+
+    folder = install(site / "plugin-site")
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.delenv("HEALTHLINT_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    return site
+
+
+def test_test_runs_the_examples_of_a_rule_folder(demo_site: Path, capsys) -> None:
+    from demo_plugin import RULES
+
+    code, out, _ = run(capsys, "test", "--no-config", str(RULES))
+    assert code == EXIT_OK, out
+    assert out.strip() == "Tested 1 rule: 4 examples, 4 passed, 0 failed."
+    code, out, _ = run(capsys, "test", "--no-config", "--verbose", str(RULES))
+    assert "  ok   flag (text): 'Our injections are completely safe.'" in out
+
+
+def test_test_reports_the_examples_that_misbehave(demo_site: Path, capsys) -> None:
+    from demo_plugin import RULES
+
+    rule = (RULES / "DEMO10-completely-safe-sentence.yaml").read_text(encoding="utf-8")
+    rule = rule.replace("    - Every procedure has some risk.",
+                        "    - Every procedure has some risk.\n    - It is completely safe.")
+    rule = rule.replace("    - Our injections are completely safe.",
+                        "    - Our injections are completely safe.\n    - Nothing to see here.")
+    write(demo_site / "house" / "DEMO10-completely-safe-sentence.yaml", rule)
+    write(demo_site / ".healthlint.yaml", "rules: [house]\nignore: [DEMO10]\n")
+    code, out, _ = run(capsys, "test")
+    assert code == EXIT_FINDINGS
+    assert "DEMO10-completely-safe-sentence.yaml: DEMO10 completely-safe-sentence" in out
+    assert ("  FAIL flag (text): 'Nothing to see here.'\n"
+            "         expected DEMO10 to flag it; it found nothing") in out
+    assert ("  FAIL pass (text): 'It is completely safe.'\n"
+            "         expected no finding; DEMO10 flagged line 1 column 1") in out
+    assert out.rstrip().endswith("Tested 1 rule: 6 examples, 4 passed, 2 failed.")
+
+
+def test_test_needs_rule_folders(site: Path, capsys) -> None:
+    code, _, err = run(capsys, "test", "--no-config")
+    assert code == EXIT_ERROR
+    assert "no rule folders to test" in err

@@ -189,7 +189,7 @@ def test_unknown_key_in_pyproject_names_file_line_and_nearest_key(project: Path,
     [
         ('[tool.healthlint]\nselect = ["HL1"]\n\n[[tool.healthlint.per-path]]\n'
          'paths = ["blog/**"]\n\n[[tool.healthlint.per-path]]\npaths = ["shop/**"]\n'
-         'sevrity = {HL104 = "info"}\n', 9, "unknown key 'sevrity' in per-path.1"),
+         'sevrity = {HL104 = "info"}\n', 9, "unknown key 'sevrity' in per-path[1]"),
         ('[tool.healthlint]\nselect = ["HL1"]\n\n[tool.healthlint.severity]\nHL103 = "info"\n'
          'HL104 = "loud"\n', 6, "severity.HL104 must be one of"),
     ],
@@ -215,7 +215,7 @@ def test_invalid_toml_names_the_line(project: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("select: HL104\n", 1, "select must be array"),
+        ("select: 5\n", 1, "select must be array or string"),
         ("fail-on: sometimes\n", 1, "fail-on must be one of"),
         ("select: [HL1]\nseverity:\n  HL104: loud\n", 3, "severity.HL104 must be one of"),
         ("require-reason: 'yes'\n", 1, "require-reason must be boolean"),
@@ -316,7 +316,7 @@ def test_exclude_is_relative_to_the_configuration_not_the_working_directory(
     monkeypatch.chdir(project / "site" / "legal")
     _, diagnostics, err = check(capsys, "terms.md")
     assert diagnostics == []
-    assert "no files to lint" in err
+    assert "terms.md is not linted: excluded by legal/**" in err
 
 
 def test_fail_on_in_the_configuration(project: Path, capsys) -> None:
@@ -575,3 +575,108 @@ def test_the_readme_configuration_example_loads_and_applies(project: Path, capsy
     assert err == ""
     assert {d["path"] for d in diagnostics} == {"page.md"}  # legal/** is excluded
     assert code == EXIT_FINDINGS  # fail-on: error, and "risk-free" is an error
+
+
+# Hostile and mistaken configuration -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ('tool = "x"\n', 1, "'tool' must be a table ([tool]), not a string"),
+    ("[tool]\nhealthlint = 5\n", 2, "'tool.healthlint' must be a table ([tool.healthlint]), "
+                                    "not an integer"),
+    ('[[tool.healthlint]]\nselect = ["HL1"]\n', 1, "'tool.healthlint' must be a table "
+                                                 "([tool.healthlint]), not an array of tables"),
+])
+def test_a_pyproject_of_the_wrong_shape_is_a_configuration_error(
+        project: Path, capsys, text: str, line: int, message: str) -> None:
+    write(project / "pyproject.toml", text)
+    write(project / "page.md", PAGE)
+    assert main(["check", "page.md"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert f"pyproject.toml:{line}: {message}" in err
+    assert "Traceback" not in err
+
+
+def test_a_pyproject_that_is_not_utf8_is_a_configuration_error(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_bytes(b'[tool.healthlint]\nselect = ["\xff"]\n')
+    write(project / "page.md", PAGE)
+    assert main(["check", "page.md"]) == EXIT_ERROR
+    assert "pyproject.toml:2: not valid UTF-8 (byte 0xff at offset 29)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key", ["exclude", "include"])
+def test_a_pattern_git_would_refuse_names_its_line(project: Path, capsys, key: str) -> None:
+    write(project / ".healthlint.yaml", f"select: [HL1]\n{key}:\n  - '*.txt'\n  - '!'\n")
+    write(project / "page.md", PAGE)
+    assert main(["check", "page.md"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert f".healthlint.yaml:4: {key}: '!' is not a valid pattern" in err
+
+
+def test_a_bad_per_path_pattern_names_its_line(project: Path, capsys) -> None:
+    write(project / ".healthlint.yaml", "per-path:\n  - paths: ['\\']\n    ignore: [HL104]\n")
+    write(project / "page.md", PAGE)
+    assert main(["check", "page.md"]) == EXIT_ERROR
+    assert ".healthlint.yaml:2: per-path.0.paths: '\\\\' is not a valid pattern" in (
+        capsys.readouterr().err)
+
+
+def test_a_misspelt_per_path_key_gets_a_did_you_mean(project: Path, capsys) -> None:
+    write(project / ".healthlint.yaml", "per-path:\n  - path: ['blog/**']\n    ignore: [HL104]\n")
+    write(project / "page.md", PAGE)
+    assert main(["check", "page.md"]) == EXIT_ERROR
+    assert ("configuration: unknown key 'path' in per-path[0]; did you mean 'paths'?"
+            in capsys.readouterr().err)
+
+
+def test_a_missing_required_key_is_named(project: Path, capsys) -> None:
+    write(project / ".healthlint.yaml", "per-path:\n  - ignore: [HL104]\n")
+    write(project / "page.md", PAGE)
+    assert main(["check", "page.md"]) == EXIT_ERROR
+    assert "configuration: per-path[0] needs 'paths'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["select: HL104\n", "select: 'HL104, HL108'\n",
+                                  "select: HL104 HL108\n"])
+def test_select_may_be_one_string_of_codes(project: Path, capsys, text: str) -> None:
+    write(project / ".healthlint.yaml", text)
+    write(project / "page.md", PAGE)
+    _, diagnostics, _ = check(capsys, "page.md")
+    codes = {d["code"] for d in diagnostics}
+    assert "HL104" in codes
+    assert codes <= {"HL104", "HL108"}
+
+
+def test_per_path_ignore_may_be_one_string(project: Path, capsys) -> None:
+    write(project / "pyproject.toml",
+          '[tool.healthlint]\nselect = "HL104"\n[[tool.healthlint.per-path]]\n'
+          'paths = ["blog/**"]\nignore = "HL104"\n')
+    write(project / "blog" / "page.md", PAGE)
+    write(project / "page.md", PAGE)
+    _, diagnostics, _ = check(capsys, ".")
+    assert {d["path"] for d in diagnostics} == {"page.md"}
+
+
+def _alias_bomb(levels: int = 9, width: int = 9) -> str:
+    lines = [f"a0: &a0 [{', '.join(['x'] * width)}]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * width)}]" for n in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_in_the_configuration_is_refused(project: Path, capsys) -> None:
+    """A 500-byte file that expands to 387 million nodes used 3 GB for a minute, then
+    exited 1 ("findings"). Now it exits 2 naming the first alias's line."""
+    write(project / ".healthlint.yaml", _alias_bomb())
+    write(project / "page.md", PAGE)
+    assert main(["check", "page.md"]) == EXIT_ERROR
+    assert (".healthlint.yaml:2: YAML aliases expand this file more than 10 times its size"
+            in capsys.readouterr().err)
+
+
+def test_a_few_aliases_are_still_fine(project: Path, capsys) -> None:
+    write(project / ".healthlint.yaml",
+          "per-path:\n  - paths: ['a/**']\n    ignore: &quiet [HL104, HL108]\n"
+          "  - paths: ['b/**']\n    ignore: *quiet\n")
+    write(project / "a" / "page.md", PAGE)
+    code, diagnostics, _ = check(capsys, "a")
+    assert not diagnostics

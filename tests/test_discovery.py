@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from healthlint.discovery import DEFAULT_EXTENSIONS, discover
+from healthlint.discovery import DEFAULT_EXTENSIONS, Skipped, discover, why_excluded
 
 
 def make(root: Path, *names: str) -> None:
@@ -51,20 +51,20 @@ def test_gitignore_with_nested_negation(tmp_path: Path) -> None:
         tmp_path,
         "keep.md",
         "draft.md",
-        "build/out.md",
+        "generated/out.md",
         "posts/a.md",
         "posts/draft.md",
         "posts/old/b.md",
         "posts/old/c.md",
     )
-    (tmp_path / ".gitignore").write_text("draft.md\nbuild/\n# comment\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("draft.md\ngenerated/\n# comment\n", encoding="utf-8")
     (tmp_path / "posts" / ".gitignore").write_text(
         "!draft.md\nold/*.md\n!old/c.md\n", encoding="utf-8"
     )
     assert found(tmp_path) == ["keep.md", "posts/a.md", "posts/draft.md", "posts/old/c.md"]
     assert found(tmp_path, respect_gitignore=False) == [
-        "build/out.md",
         "draft.md",
+        "generated/out.md",
         "keep.md",
         "posts/a.md",
         "posts/draft.md",
@@ -140,3 +140,113 @@ def test_directory_that_cannot_be_listed_is_reported(
     assert [(e.path, e.message) for e in errors] == [
         (locked, "cannot read directory: Permission denied")
     ]
+
+
+
+def rel(root: Path, files: list[str]) -> list[str]:
+    return [os.path.relpath(file, root).replace(os.sep, "/") for file in files]
+
+
+ALL_EXTENSIONS = (*DEFAULT_EXTENSIONS, ".tsx", ".js", ".ts", ".json", ".yml")
+
+
+def test_developer_files_dependencies_build_output_and_tests_are_skipped(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        "index.md", "README.md", "docs/readme.txt", "CHANGELOG.md", "CONTRIBUTING.md",
+        "LICENSE.txt", "CODE_OF_CONDUCT.md", "about/history.md",
+        "dist/a.html", "build/b.html", "public/c.html", "_site/d.html", "out/e.html",
+        ".next/f.html", ".astro/g.md", "resources/_gen/h.html", "site/resources/_gen/i.html",
+        "vendor/bundle/j.md", "node_modules/k/l.md",
+        "src/Hero.tsx", "src/Hero.test.tsx", "src/Hero.spec.js", "src/__tests__/m.tsx",
+        "src/Hero.stories.tsx", "src/env.d.ts", "static/app.min.js", "package-lock.json",
+    )
+    files, _ = discover([str(tmp_path)], ALL_EXTENSIONS, root=str(tmp_path))
+    assert rel(tmp_path, files) == ["about/history.md", "index.md", "src/Hero.tsx"]
+    everything, _ = discover([str(tmp_path)], ALL_EXTENSIONS, root=str(tmp_path),
+                             default_excludes=False)
+    assert len(everything) == 25  # all but the hidden .next/ and .astro/ folders
+
+
+def test_an_include_glob_that_names_a_skipped_folder_walks_it(tmp_path: Path) -> None:
+    make(tmp_path, "public/index.html", "public/about/a.html", "build/b.html")
+    assert found(tmp_path, include=["public/**/*.html"]) == ["public/about/a.html",
+                                                             "public/index.html"]
+    assert found(tmp_path, [str(tmp_path / "public")]) == ["public/about/a.html",
+                                                           "public/index.html"]
+
+
+def test_restricted_extensions_are_found_only_under_their_paths(tmp_path: Path) -> None:
+    make(tmp_path, "_data/team.yml", "data/faq.json", "content/x/page.json", "package.json",
+         ".github/workflows/ci.yml", "docker-compose.yml", "src/data/a.json")
+    restricted = {".yml": ["_data/", "data/"], ".json": ["data/", "content/**/*.json"]}
+    files, _ = discover([str(tmp_path)], ALL_EXTENSIONS, root=str(tmp_path),
+                        restricted=restricted)
+    assert rel(tmp_path, files) == [
+        "_data/team.yml", "content/x/page.json", "data/faq.json", "src/data/a.json"]
+
+
+def test_git_info_exclude_and_the_global_excludes_file(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git" / "info").mkdir(parents=True)
+    (repo / ".git" / "info" / "exclude").write_text("local-notes/\n", encoding="utf-8")
+    home = tmp_path / "home"
+    (home / ".config" / "git").mkdir(parents=True)
+    (home / ".config" / "git" / "ignore").write_text("*.scratch.md\nkept.md\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "absent-gitconfig"))
+    make(repo, "a.md", "local-notes/b.md", "c.scratch.md", "docs/kept.md")
+    (repo / "docs" / ".gitignore").write_text("!kept.md\n", encoding="utf-8")
+    assert found(repo) == ["a.md", "docs/kept.md"]
+    assert found(repo, [str(repo / "docs")]) == ["docs/kept.md"]
+
+    # core.excludesFile moves the global file; a .gitignore still wins over it.
+    (home / "custom-ignore").write_text("a.md\n", encoding="utf-8")
+    (home / "gitconfig").write_text(
+        '[user]\n\tname = x\n[core]\n\texcludesFile = "~/custom-ignore"\n', encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    assert found(repo) == ["c.scratch.md", "docs/kept.md"]
+
+
+def test_info_exclude_of_a_worktree_is_in_the_common_git_directory(tmp_path: Path) -> None:
+    common = tmp_path / "main" / ".git"
+    (common / "info").mkdir(parents=True)
+    (common / "info" / "exclude").write_text("drafts/\n", encoding="utf-8")
+    (common / "worktrees" / "wt").mkdir(parents=True)
+    (common / "worktrees" / "wt" / "commondir").write_text("../..\n", encoding="utf-8")
+    worktree = tmp_path / "wt"
+    make(worktree, "a.md", "drafts/b.md")
+    (worktree / ".git").write_text(f"gitdir: {common / 'worktrees' / 'wt'}\n", encoding="utf-8")
+    assert found(worktree) == ["a.md"]
+
+
+def test_named_files_are_linted_unless_excluded_or_forced(tmp_path: Path) -> None:
+    make(tmp_path, "README.md", "legal/terms.md", "src/Hero.test.tsx", "package.json",
+         "public/x.html", "page.md")
+    names = ["README.md", "legal/terms.md", "src/Hero.test.tsx", "package.json",
+             "public/x.html", "page.md"]
+    paths = [str(tmp_path / name) for name in names]
+    options = {"root": str(tmp_path), "exclude": ["legal/**"],
+               "restricted": {".json": ["data/"]}}
+    skipped: list[Skipped] = []
+    files, _ = discover(paths, ALL_EXTENSIONS, skipped=skipped, **options)  # type: ignore[arg-type]
+    assert rel(tmp_path, files) == ["README.md", "package.json", "page.md", "public/x.html",
+                                    "src/Hero.test.tsx"]
+    assert [(rel(tmp_path, [s.path])[0], s.reason) for s in skipped] == [
+        ("legal/terms.md", "excluded by legal/**")]
+
+    skipped.clear()
+    files, _ = discover(paths, ALL_EXTENSIONS, skipped=skipped, force_exclude=True,
+                        **options)  # type: ignore[arg-type]
+    assert rel(tmp_path, files) == ["page.md"]
+    assert [s.reason for s in skipped] == [
+        "a developer file (README*), not published copy, skipped by default",
+        "excluded by legal/**",
+        "a test, story, type declaration or generated file, skipped by default",
+        ".json files are read only under data/",
+        "in public/, skipped by default",
+    ]
+    assert why_excluded(str(tmp_path / "README.md"), root=str(tmp_path)) is None
+    assert why_excluded(str(tmp_path / "README.md"), root=str(tmp_path), force_exclude=True)

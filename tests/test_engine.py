@@ -77,14 +77,14 @@ def _make_unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         path.read_bytes()
     except PermissionError:
         return
-    original = pathlib.Path.read_bytes
+    original = os.open
 
-    def read_bytes(self: pathlib.Path) -> bytes:
-        if self.resolve() == path.resolve():
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-        return original(self)
+    def open_file(name: str, flags: int, *args: int, **kwargs: object) -> int:
+        if pathlib.Path(name).resolve() == path.resolve():
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(name))
+        return original(name, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
 
 
 def test_an_unreadable_file_is_reported_and_the_rest_is_linted(workdir: Path, capsys,

@@ -252,3 +252,19 @@ def test_end_to_end_with_a_real_diff(repo: Path) -> None:
     changed = changed_lines("HEAD", cwd=repo)
     filtered = filter_report(report(result(path, source, findings)), changed, root=str(repo))
     assert filtered.diagnostics == [findings[0]]
+
+
+def test_an_unknown_base_lists_the_branches_that_exist(repo: Path) -> None:
+    """The usual mistake: ``--diff-base main`` in a repository whose branch is ``master``."""
+    git(repo, "branch", "-q", "-m", "main", "master")
+    with pytest.raises(ConfigError, match=r"cannot resolve 'main'.* Branches here: feature, master\."):
+        changed_lines("main", cwd=repo)
+
+
+def test_an_empty_base_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthlint.cli import EXIT_ERROR, main
+
+    monkeypatch.chdir(repo)
+    assert main(["check", "--no-config", "--diff-base", "", "content"]) == EXIT_ERROR
+    assert "argument --diff-base: needs a git ref" in capsys.readouterr().err

@@ -88,6 +88,7 @@ def test_wheel_ships_packs_schemas_data_and_marker(wheel: Path) -> None:
         "schemas": _shipped_files(PACKAGE / "schemas", "*.json", "healthlint/schemas"),
         "data": _shipped_files(PACKAGE / "data", "**/*", "healthlint/data"),
         "typing marker": {"healthlint/py.typed"},
+        "report assets": {f"healthlint/builtin/outputs/html_report.{ext}" for ext in ("css", "js")},
     }
     for what, files in expected.items():
         assert files, f"no {what} found in the checkout"
@@ -122,6 +123,17 @@ def test_installed_check_reports_claims(venv: Path, outside: Path) -> None:
     assert "page.md:3:30: HL104 error" in result.stdout, result.stdout + result.stderr
     assert "page.md:3:50: HL113 error" in result.stdout
     assert result.returncode == 1
+
+
+def test_installed_check_writes_the_html_report(venv: Path, outside: Path) -> None:
+    result = _run([str(venv / "bin" / "healthlint"), "check", "page.md", "--output-format", "html",
+                   "-o", "review.html", "--output", "json:findings.json"], cwd=outside)
+
+    assert result.returncode == 1, result.stderr
+    report = (outside / "review.html").read_text(encoding="utf-8")
+    findings = json.loads((outside / "findings.json").read_text(encoding="utf-8"))
+    assert report.count(' data-code="') == len(findings["diagnostics"]) > 0
+    assert "--error: #" in report, "the packaged stylesheet is inlined"
 
 
 def test_installed_check_reads_a_config_file(venv: Path, outside: Path) -> None:

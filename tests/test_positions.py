@@ -190,3 +190,141 @@ def test_markdown_spans_cover_prose(linter: Linter, parts: list[str]) -> None:
 @given(st.lists(st.one_of(WORDS.map(lambda w: w + " "), HTML_PIECES), max_size=60))
 def test_html_spans_cover_prose(linter: Linter, parts: list[str]) -> None:
     _check_spans(linter, "page.html", "<p>Book a consultation at our clinic.</p>" + "".join(parts))
+
+
+# The formats that read copy out of code, data and templates: the same claim, the same
+# variants, at the exact place. Each page is built from parts, and the claim's offset is
+# the sum of the lengths before it; lines and columns follow from that offset.
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and code-point column of an offset the test constructed."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _structured_page(fmt: str, v: Variant) -> tuple[str, str, int, int]:
+    """``(file name, text, claim start offset, claim end offset)`` for ``fmt``."""
+    nl = v.newline
+    before, gap = v.before, v.gap
+    indent = ""
+    if fmt in ("frontmatter", "yaml"):  # block scalar lines keep their indentation
+        indent = "    "
+        gap = gap.replace("\n", "\n" + indent)
+    if fmt == "json":  # JSON strings hold tabs and line breaks only as escapes
+        escapes = {"\t": "\\t", "\r": "\\r", "\n": "\\n"}
+        before = "".join(escapes.get(c, c) for c in before)
+        gap = "".join(escapes.get(c, c) for c in gap)
+    claim = f"extremely{gap}safe"
+    lead = f"{indent}{before}{LEAD}"
+    if fmt in ("tsx", "jsx"):
+        head = (f'import Hero from "./extremely-safe";{nl}{nl}export default function Page() {{{nl}'
+                f'  return ({nl}    <main className="extremely safe">{nl}'
+                f'      <Hero title="Book a consultation today." href="/extremely safe" />{nl}'
+                f"      <p>{nl}")
+        tail = f".{nl}      </p>{nl}    </main>{nl}  );{nl}}}{nl}"
+        name = f"page.{fmt}"
+    elif fmt == "ts":
+        head = (f'import {{ extremely }} from "extremely safe";{nl}export const faqs = [{nl}'
+                f'  {{{nl}    question: "Is it safe?",{nl}    href: "/extremely safe",{nl}'
+                f"    answer: `{nl}")
+        tail = f".{nl}`,{nl}  }},{nl}];{nl}"
+        name = "lib/faqs.ts"
+    elif fmt == "frontmatter":
+        head = (f"---{nl}title: Knee care{nl}hero:{nl}  image: /img/extremely safe.png{nl}"
+                f"  extremely safe: true{nl}  text: >{nl}")
+        tail = f".{nl}---{nl}Book a consultation at our clinic.{nl}"
+        name = "page.md"
+    elif fmt == "yaml":
+        head = (f"- name: Knee care{nl}  url: https://example.org/extremely-safe{nl}"
+                f"  extremely safe: yes{nl}  description: >-{nl}")
+        tail = f".{nl}"
+        name = "_data/services.yml"
+    elif fmt == "json":
+        head = (f'{{{nl}  "extremely safe": "https://example.org/extremely-safe",{nl}'
+                f'  "items": [{nl}    {{"id": "extremely-safe", "answer": "')
+        tail = f'."}}{nl}  ]{nl}}}{nl}'
+        name = "content/faq.json"
+    elif fmt == "liquid":
+        head = (f"---{nl}layout: extremely-safe{nl}---{nl}"
+                f"{{% comment %}} extremely safe {{% endcomment %}}{nl}"
+                f'<div class="extremely safe {{{{ page.class }}}}">{nl}'
+                f'  {{% assign note = "extremely safe" %}}{{{{ "extremely safe" | upcase }}}}{nl}'
+                f"  <p>{nl}")
+        tail = f".{nl}  </p>{nl}</div>{nl}"
+        name = "_layouts/page.html"
+    elif fmt == "gotemplate":
+        head = (f'{{{{ define "main" }}}}{nl}{{{{- /* extremely safe */ -}}}}{nl}'
+                f'<article class="extremely-safe">{nl}  {{{{ $note := "extremely safe" }}}}{nl}'
+                f"  <h1>{{{{ .Title }}}}</h1>{nl}  <p>{nl}")
+        tail = f".{nl}  </p>{nl}</article>{nl}{{{{ end }}}}{nl}"
+        name = "layouts/_default/single.html"
+    else:  # astro
+        head = (f'---{nl}import Layout from "../layouts/extremely-safe.astro";{nl}'
+                f'const note = "extremely safe";{nl}---{nl}'
+                f'<Layout title="Knee care" image="/extremely safe.png">{nl}'
+                f'  <h1 class="extremely safe">{{note}}</h1>{nl}  <p>{nl}')
+        tail = f".{nl}  </p>{nl}</Layout>{nl}"
+        name = "page.astro"
+    start = len(head) + len(lead)
+    text = head + lead + claim + tail
+    return name, ("\ufeff" if v.bom else "") + text, start, start + len(claim)
+
+
+STRUCTURED = ["tsx", "jsx", "ts", "frontmatter", "yaml", "json", "liquid", "gotemplate", "astro"]
+
+
+@pytest.mark.parametrize("fmt", STRUCTURED)
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_claim_in_code_data_and_templates_is_at_the_exact_position(
+        tmp_path: Path, linter: Linter, fmt: str, variant: Variant) -> None:
+    name, text, start, end = _structured_page(fmt, variant)
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    found = _lint(tmp_path, linter, name, text)
+    source = text.removeprefix("\ufeff")
+    assert len(found) == 1, [f"{d.start} {d.message}" for d in found]
+    assert (found[0].start.line, found[0].start.column) == _line_column(source, start)
+    assert (found[0].end.line, found[0].end.column) == _line_column(source, end)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("page.tsx", 'import x from "extremely safe";\nconst a = <p className="extremely safe" '
+                 'href="https://e.org/extremely-safe" data-note="extremely safe">Book our clinic.'
+                 '</p>;\nconst b = { extremelySafe: 1, "extremely safe": 2, id: "extremely safe" };\n'
+                 'const c = t("extremely safe");\nconst d = <code>extremely safe</code>;\n'),
+    ("page.ts", 'export * from "extremely safe";\nconst k = require("extremely safe");\n'
+                'type T = "extremely safe";\nconst u = { href: "/extremely safe", title: "Our clinic" };\n'),
+    ("page.astro", '---\nconst a = "extremely safe";\n---\n<p class="extremely safe">{"extremely safe"}'
+                   ' Book our clinic.</p>\n<script>const x = "extremely safe";</script>\n'
+                   '<style>.extremely-safe { color: red }</style>\n'),
+    ("_layouts/page.html", '---\nlayout: extremely safe\n---\n<p>{{ "extremely safe" }} {% if '
+                           'extremely safe %}Book our clinic.{% endif %}</p>\n'
+                           '{# extremely safe #}{% raw %}extremely safe{% endraw %}\n'),
+    ("page.php", '<p>Book our clinic. <?php echo "extremely safe"; ?></p>\n<?= $extremely_safe ?>\n'),
+    ("_data/info.yml", 'extremely safe: https://e.org/extremely-safe\nurl: "extremely safe"\n'
+                       'title: Our clinic\n'),
+    ("data/info.json", '{"extremely safe": "Our clinic", "href": "extremely safe"}\n'),
+    ("data/info.toml", '"extremely safe" = "Our clinic"\nlink = "extremely safe"\n'),
+])
+def test_code_keys_and_template_syntax_are_not_prose(tmp_path: Path, linter: Linter, name: str,
+                                                     text: str) -> None:
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    assert _lint(tmp_path, linter, name, text) == []
+
+
+@pytest.mark.parametrize(("name", "inline"), [
+    ("page.tsx", ("<strong>", "</strong>")),
+    ("page.jsx", ("<a href=\"/book\">", "</a>")),
+    ("page.astro", ("<b>", "</b>")),
+    ("_layouts/page.html", ("<em>", "</em>")),
+    ("_layouts/page.html", ("{{ x }}", "{% endif %}")),
+])
+def test_inline_markup_in_new_formats_does_not_break_the_claim(
+        tmp_path: Path, linter: Linter, name: str, inline: tuple[str, str]) -> None:
+    head = "<main>\n<p>\n" if not name.endswith("x") else "export const A = () => (<main>\n<p>\n"
+    tail = "\n</p>\n</main>\n" + (");\n" if name.endswith("x") else "")
+    line = f"{LEAD}{inline[0]}extremely{inline[1]} safe."
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    found = _lint(tmp_path, linter, name, head + line + tail)
+    assert len(found) == 1
+    assert (found[0].start.line, found[0].start.column) == (3, len(LEAD) + len(inline[0]) + 1)
+    assert found[0].end.column == len(line)

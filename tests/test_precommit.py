@@ -10,13 +10,13 @@ so neither the user's settings nor their pre-commit cache take part.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from identify.identify import tags_from_filename
 
 from healthlint.plugins import load_registry
 
@@ -26,7 +26,14 @@ MANIFEST = REPO / ".pre-commit-hooks.yaml"
 PAGES = {
     "claim.md": "# Clinic\n\nOur stem cell injections are completely safe and cure arthritis.\n",
     "clean.md": "# Clinic\n\nOur physiotherapists see patients on weekdays from 8 to 6.\n",
+    **{f"hours-{n}.md": f"# Hours\n\nThe clinic opens at {n} on Saturdays.\n" for n in range(5)},
 }
+RUNS = {
+    "claim.md": ["claim.md", *(f"hours-{n}.md" for n in range(5))],
+    "clean.md": ["clean.md"],
+}
+"""Each run's files. Six files are more than pre-commit puts in one invocation when it
+runs a hook in parallel (at least four per process, split over the CPUs)."""
 
 
 def _isolated_env(home: Path) -> dict[str, str]:
@@ -56,16 +63,16 @@ def _content_repo(root: Path, env: dict[str, str]) -> Path:
 
 @pytest.fixture(scope="module")
 def hook_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str]]:
-    """``{page: (exit code, output)}`` of the hook run by try-repo on each page alone."""
+    """``{run: (exit code, output)}`` of the hook run by try-repo on each run's pages."""
     home = tmp_path_factory.mktemp("precommit")
     env = _isolated_env(home)
     site = _content_repo(home, env)
     running = {
         name: subprocess.Popen(
             [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "healthlint",
-             "--verbose", "--color", "never", "--files", f"pages/{name}"],
+             "--verbose", "--color", "never", "--files", *(f"pages/{page}" for page in pages)],
             cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for name in PAGES
+        for name, pages in RUNS.items()
     }
     results: dict[str, tuple[int, str]] = {}
     for name, process in running.items():
@@ -85,6 +92,17 @@ def test_hook_fails_on_an_unsupported_claim(hook_runs: dict[str, tuple[int, str]
 
 
 @pytest.mark.slow
+def test_hook_prints_one_summary_for_all_files(hook_runs: dict[str, tuple[int, str]]) -> None:
+    """One healthlint process for the commit's files (require_serial): one report, one
+    summary, not one partial summary per CPU."""
+    _, output = hook_runs["claim.md"]
+
+    summaries = [line for line in output.splitlines() if line.startswith(("Found ", "All clear"))]
+    assert len(summaries) == 1, output
+    assert summaries[0].endswith(" in 6 files.")
+
+
+@pytest.mark.slow
 def test_hook_passes_on_a_clean_page(hook_runs: dict[str, tuple[int, str]]) -> None:
     code, output = hook_runs["clean.md"]
 
@@ -100,15 +118,14 @@ def test_manifest_is_valid() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_hook_selects_every_format_identify_recognises() -> None:
-    """pre-commit picks files by identify tags, not by healthlint's extensions: every
-    extension healthlint reads and identify knows must carry one of the hook's tags.
-    (identify has no tags for ``.mdown``, ``.mkd`` and ``.text``; pre-commit cannot
-    select those by type at all.)"""
+def test_hook_selects_every_extension_healthlint_reads() -> None:
+    """pre-commit picks the files it names by the hook's ``files`` pattern: it must match
+    every extension a registered format reads, and not other source files."""
     (hook,) = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    wanted = set(hook["types_or"])
-    tagged = {ext: tags_from_filename(f"page{ext}") for ext in load_registry().extensions}
+    pattern = re.compile(hook["files"])
 
-    missed = sorted(ext for ext, tags in tagged.items() if tags and not tags & wanted)
+    missed = sorted(ext for ext in load_registry().extensions if not pattern.search(f"p{ext}"))
     assert not missed, f"the hook skips files healthlint lints: {missed}"
-    assert {ext for ext, tags in tagged.items() if tags} >= {".md", ".mdx", ".html", ".txt"}
+    assert pattern.search("Pages/Index.HTML")
+    assert not any(pattern.search(name) for name in ("setup.py", "main.go", "style.css"))
+    assert "--force-exclude" in hook["entry"].split()

@@ -284,3 +284,70 @@ def test_the_readme_rule_example_loads_and_its_examples_hold(tmp_path: Path) -> 
     for example_case in rule.examples:
         codes = [d.code for d in linter.lint_text(example_case.text).diagnostics]
         assert codes == (["ACME201"] if example_case.flags else []), example_case.text
+
+
+# Hostile YAML ---------------------------------------------------------------------------------
+
+
+def _alias_bomb(levels: int = 9, width: int = 9) -> str:
+    lines = [f"a0: &a0 [{', '.join(['x'] * width)}]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * width)}]" for n in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_in_a_rule_file_is_refused_with_its_line(tmp_path: Path) -> None:
+    """491 bytes that expand to 387 million nodes took 13 s and 1.1 GB, or ended in
+    MemoryError and exit 3; the expansion is now capped and the file refused."""
+    error = load_error(tmp_path, {"ZZ101-bomb.yaml": _alias_bomb()})
+    assert error.path and error.path.endswith("ZZ101-bomb.yaml")
+    assert error.line == 2
+    assert "YAML aliases expand this file more than 10 times its size" in error.reason
+
+
+def test_an_alias_bomb_in_a_yaml_file_of_any_kind_is_refused(tmp_path: Path) -> None:
+    from healthlint.rules import read_yaml
+
+    path = tmp_path / "vocab.yaml"
+    path.write_text("vocabularies:\n  x:\n    terms: [ok]\n" + _alias_bomb(levels=12, width=4))
+    with pytest.raises(RuleError, match="aliases expand"):
+        read_yaml(path)
+
+
+def test_a_bomb_on_the_command_line_exits_2(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_pack(tmp_path / "house", {"ZZ101-bomb.yaml": _alias_bomb()})
+    (tmp_path / ".healthlint.yaml").write_text("rules: [house]\n", encoding="utf-8")
+    (tmp_path / "page.md").write_text("Fine.\n", encoding="utf-8")
+    assert main(["check", "page.md"]) == EXIT_ERROR
+    assert "ZZ101-bomb.yaml:2: YAML aliases expand" in capsys.readouterr().err
+
+
+def test_a_thousand_levels_of_nesting_are_read_without_recursion(tmp_path: Path) -> None:
+    from healthlint.rules import read_yaml
+
+    path = tmp_path / "deep.yaml"
+    depth = 990  # libyaml refuses deeper flow nesting itself
+    path.write_text("a: " + "[" * depth + "x" + "]" * depth + "\n", encoding="utf-8")
+    data, lines = read_yaml(path)
+    assert lines[("a",)] == 1
+    assert (("a",) + (0,) * depth) in lines
+    assert data is not None
+
+
+def test_a_plugin_that_exits_while_it_is_imported_is_named(tmp_path: Path, capsys,
+                                                           monkeypatch) -> None:
+    """It used to end the run with its own exit code (0) and no output at all."""
+    from demo_plugin import install
+
+    site = install(tmp_path / "site", "healthlint_quitter", "import sys\nsys.exit(0)\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delenv("HEALTHLINT_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    # Linters are kept per configuration within a process: start from none, so this run
+    # loads the plugins installed now.
+    from healthlint import runner
+
+    monkeypatch.setattr(runner, "_worker_linters", {})
+    (tmp_path / "page.md").write_text("Fine.\n", encoding="utf-8")
+    assert main(["check", "--no-config", str(tmp_path / "page.md")]) == EXIT_ERROR
+    assert ("installed plugin 'quitter' (healthlint_quitter) failed to load: called sys.exit(0)"
+            in capsys.readouterr().err)

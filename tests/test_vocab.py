@@ -169,3 +169,44 @@ def test_malformed_vocabulary_files(data: dict, message: str) -> None:
         Vocabulary().load_mapping(data, "house.yaml")
     assert caught.value.path == "house.yaml"
     assert message in caught.value.reason
+
+
+# Nested vocabularies ----------------------------------------------------------------------------
+
+
+def test_nested_vocabularies_expand_once_each() -> None:
+    """Sixteen levels of two terms that each name the level below took 36 s: every use
+    re-expanded everything beneath it. Each group is now expanded once."""
+    vocabulary = Vocabulary()
+    vocabulary.add("v0", ["a", "b"], origin="test")
+    for level in range(1, 11):
+        vocabulary.add(f"v{level}", [f"{{@v{level - 1}}}x", f"{{@v{level - 1}}}y"], origin="test")
+    calls = 0
+    group = vocabulary._group
+
+    def counting(name: str, stack: tuple[str, ...]) -> str:
+        nonlocal calls
+        calls += 1
+        return group(name, stack)
+
+    vocabulary._group = counting  # type: ignore[method-assign]
+    assert matches("{@v10}", "bxyxyxyxyxy", vocabulary) == "bxyxyxyxyxy"
+    assert calls <= 2 * 11 + 1, calls
+
+
+def test_an_expansion_that_explodes_is_refused_with_its_chain() -> None:
+    vocabulary = Vocabulary()
+    vocabulary.add("v0", ["a", "b"], origin="test")
+    for level in range(1, 30):
+        vocabulary.add(f"v{level}", [f"{{@v{level - 1}}}{{@v{level - 1}}}"], origin="test")
+    with pytest.raises(ValueError, match="expands to more than 1,000,000 characters"):
+        vocabulary.expand("{@v29}")
+
+
+def test_adding_terms_renews_the_expanded_groups() -> None:
+    vocabulary = Vocabulary()
+    vocabulary.add("hedge", ["may"], origin="test")
+    vocabulary.add("claim", ["{@hedge} help"], origin="test")
+    assert matches("{@claim}", "might help", vocabulary) is None
+    vocabulary.add("hedge", ["might"], origin="test")
+    assert matches("{@claim}", "might help", vocabulary) == "might help"

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from healthlint.display import scrub
 from healthlint.errors import ConfigError
 from healthlint.fingerprint import file_fingerprints, flagged_text, normalise_path
 from healthlint.types import FileResult, Report
@@ -83,7 +84,7 @@ def _entries_of(file: FileResult, root: str) -> Iterable[BaselineEntry]:
             path=normalise_path(diagnostic.path, root),
             code=diagnostic.code,
             fingerprint=fingerprint,
-            text=_review_text(flagged_text(diagnostic, file.source)),
+            text=scrub(_review_text(flagged_text(diagnostic, file.source))),
         )
 
 
@@ -108,6 +109,8 @@ def write_baseline(report: Report, path: str | os.PathLike[str], *, root: str = 
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     target = Path(path)
+    if target.is_dir():
+        raise ConfigError("cannot write the baseline: this is a folder", path=str(target))
     # Opened with "x" rather than mkstemp so the file gets the usual umask permissions.
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
@@ -118,6 +121,10 @@ def write_baseline(report: Report, path: str | os.PathLike[str], *, root: str = 
         ) as stream:
             stream.write(text)
         os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write the baseline: {exc.strerror or exc}",
+                          path=str(target)) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -142,6 +149,9 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
         raise ConfigError(f"cannot read baseline file: {exc}", path=name) from None
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise ConfigError("baseline file is not a healthlint baseline: it nests too deeply",
+                          path=name) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"baseline file is not valid JSON: {exc.msg} (column {exc.colno})",
@@ -218,4 +228,5 @@ def apply_baseline(
         if entry.path in linted and remaining[entry.fingerprint] > 0:
             remaining[entry.fingerprint] -= 1
             unmatched.append(entry)
-    return Report(files, report.rules), unmatched
+    accepted = len(report.diagnostics) - sum(len(file.diagnostics) for file in files)
+    return Report(files, report.rules, (report.baselined or 0) + accepted), unmatched

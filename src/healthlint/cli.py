@@ -8,17 +8,28 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from healthlint.__about__ import __version__
 from healthlint.console import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
+from healthlint.display import visible
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.types import Severity
 
+BUILTIN_OUTPUTS = (
+    "full", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html",
+)
+"""Named in ``check --help`` without loading the plugins (start-up time); a test checks the
+list against what the built-in output plugin registers."""
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No abbreviations: "--diff" must never silently mean "--diff-base".
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> Any:  # argparse exits 2 itself; keep our wording
         self.print_usage(sys.stderr)
         raise _UsageError(message)
@@ -30,6 +41,12 @@ class _UsageError(Exception):
 
 def _codes(value: str) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _git_ref(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("needs a git ref, such as main or HEAD~1; got ''")
+    return value
 
 
 def _severity_pair(value: str) -> tuple[str, Severity]:
@@ -54,14 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=FAIL_ON_CHOICES,
                        help="lowest severity that makes the run fail (default: warning)")
     check.add_argument("--output-format", default=None, metavar="FORMAT",
-                       help="full (default), concise, json, or a format a plugin adds")
-    check.add_argument("--output-file", metavar="PATH", help="write the output to PATH")
+                       help=f"{', '.join(BUILTIN_OUTPUTS)} (the first is the default), or a "
+                            "format a plugin adds ('healthlint plugins' lists them)")
+    check.add_argument("--output-file", "-o", metavar="PATH", help="write the output to PATH")
     check.add_argument("--output", action="append", default=[], metavar="FORMAT:PATH",
                        help="also write FORMAT to PATH (repeatable)")
     check.add_argument("--stdin-filename", metavar="PATH",
                        help="the name to report and choose a format by when reading '-'")
     check.add_argument("--format", dest="document_format", metavar="NAME",
-                       help="read every file as this document format (text, markdown, html, mdx)")
+                       help="read every file as this document format (text, markdown, html, mdx, "
+                            "template, jsx, astro, data)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude, the default excludes and data paths to named files "
+                            "and --stdin-filename too (for pre-commit)")
     check.add_argument("--statistics", action="store_true", help="count findings per rule")
     check.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -74,17 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true",
                        help="apply safe fixes to the files (the shipped rules have none)")
     check.add_argument("--unsafe-fixes", action="store_true",
-                       help="with --fix, also apply suggested rewordings (they change meaning)")
+                       help="with --fix or --diff, also apply suggested rewordings that replace "
+                            "a whole sentence (they change meaning)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the changes --fix would make as a unified diff; write nothing")
     _add_cache_option(check)
     check.add_argument("--baseline", metavar="FILE",
                        help="report only findings that are not in this baseline file")
-    check.add_argument("--diff-base", metavar="REF",
+    check.add_argument("--diff-base", metavar="REF", type=_git_ref,
                        help="report only findings on lines changed since this git ref")
+    check.add_argument("--watch", action="store_true",
+                       help="after the first run, lint files again as they change and print "
+                            "what changed (needs healthlint[watch])")
 
     baseline = commands.add_parser("baseline", help="write the current findings to a baseline file")
     baseline.add_argument("paths", nargs="*", metavar="PATH")
-    baseline.add_argument("--output", "-o", dest="baseline_file", default=".healthlint-baseline.json",
-                          metavar="FILE", help="where to write (default: .healthlint-baseline.json)")
+    baseline.add_argument("--output", "-o", dest="baseline_file",
+                          default=".healthlint-baseline.json", metavar="FILE",
+                          help="where to write (default: .healthlint-baseline.json)")
     _add_rule_options(baseline)
     baseline.add_argument("--jobs", "-j", type=int, default=None, metavar="N")
     _add_cache_option(baseline)
@@ -102,12 +131,41 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(explain)
 
     commands.add_parser("plugins", help="list loaded plugins and what they register")
+
+    settings = commands.add_parser(
+        "show-settings", help="show the settings that apply to a path and where each comes from")
+    settings.add_argument("path", nargs="?", default=".", metavar="PATH",
+                          help="a file or folder (default: .)")
+    _add_rule_options(settings)
+    settings.add_argument("--fail-on", choices=FAIL_ON_CHOICES)
+    settings.add_argument("--output-format", choices=("text", "json"), default="text")
+
+    test = commands.add_parser(
+        "test", help="run the flag and pass examples of your own rule packs")
+    test.add_argument("rule_dirs", nargs="*", metavar="RULE_DIR",
+                      help="rule pack folders (default: the 'rules' of the configuration)")
+    _add_config_options(test)
+    test.add_argument("-v", "--verbose", action="store_true",
+                      help="list the examples that behave too")
+
+    server = commands.add_parser("server", help="run the language server on stdin and stdout "
+                                                "(needs healthlint[server])")
+    server.add_argument("--stdio", action="store_true",
+                        help="accepted for clients that pass it; stdio is the only transport")
+    server.add_argument("--debounce-ms", type=float, default=None, metavar="MS",
+                        help="edits closer together than this are linted as one burst "
+                             "(default 30)")
+    init = commands.add_parser("init", help="detect the site generator and write .healthlint.yaml")
+    init.add_argument("directory", nargs="?", default=".", metavar="DIRECTORY",
+                      help="the site's root folder (default: .)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     return parser
 
 
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--config", metavar="PATH", help="use this configuration file for every path")
+    group.add_argument("--config", metavar="PATH",
+                       help="use this configuration file for every path")
     group.add_argument("--no-config", action="store_true", help="ignore configuration files")
 
 
@@ -128,7 +186,8 @@ def _add_rule_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--severity", type=_severity_pair, action="append", metavar="CODE=LEVEL",
                         help="override a rule's severity (repeatable)")
     parser.add_argument("--profile", metavar="NAME",
-                        help="jurisdiction or ad-platform profile: us, uk, eu, au, google-ads, meta")
+                        help="jurisdiction or ad-platform profile: "
+                             "us, uk, eu, au, google-ads, meta")
 
 
 @dataclass
@@ -160,13 +219,22 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+def _replace_unencodable(stream: TextIO) -> None:
+    """Write characters the stream's encoding lacks as ``?`` rather than failing: a
+    terminal in a legacy encoding still gets the report."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", "strict") in ("strict", None):
+        reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    _replace_unencodable(sys.stdout)
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except _UsageError as exc:
-        print(f"healthlint: error: {exc}", file=sys.stderr)
+        print(f"healthlint: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
@@ -176,17 +244,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from healthlint import commands
 
-        handler = getattr(commands, f"run_{args.command}")
+        handler = getattr(commands, f"run_{args.command.replace('-', '_')}")
         result: int = handler(args, _overrides(args))
         return result
     except HealthlintError as exc:
-        print(f"healthlint: error: {exc}", file=sys.stderr)
+        print(f"healthlint: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("healthlint: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except SystemExit as exc:  # only argparse may exit, and it is handled above
+        print(f"healthlint: internal error: a plugin or rule called sys.exit({exc.code!r}); "
+              "please report it to the plugin's authors", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception:
         import traceback
 

@@ -9,19 +9,22 @@ import os
 import sys
 import textwrap
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from healthlint.__about__ import __version__
 from healthlint.config import ConfigResolver
 from healthlint.console import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, use_color
+from healthlint.display import scrub_data, visible
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
 from healthlint.plugins import Registry, load_registry
-from healthlint.runner import Job, run
+from healthlint.progress import progress_on
+from healthlint.runner import Job, Outcome, run
 from healthlint.selection import find as find_rule
 from healthlint.selection import profile_severity
-from healthlint.types import OutputContext, Report, Rule, Severity
+from healthlint.types import FileError, OutputContext, Report, Rule, Severity
 
 
 def _job(args: argparse.Namespace, overrides: dict[str, Any],
@@ -34,9 +37,16 @@ def _job(args: argparse.Namespace, overrides: dict[str, Any],
         jobs=getattr(args, "jobs", None),
         stdin_filename=getattr(args, "stdin_filename", None),
         document_format=getattr(args, "document_format", None),
+        force_exclude=getattr(args, "force_exclude", False),
         cache=not getattr(args, "no_cache", False),
         registry=registry,
     )
+
+
+def _run_with_progress(job: Job) -> Outcome:
+    """Run ``job`` with a progress line on stderr where one may be drawn."""
+    with progress_on(sys.stderr) as progress:
+        return run(replace(job, progress=progress))
 
 
 def _outputs(args: argparse.Namespace, registry: Registry) -> list[tuple[str, str | None]]:
@@ -75,17 +85,41 @@ def _open_output(stack: ExitStack, path: str) -> TextIO:
 
 def _fix(args: argparse.Namespace, job: Job, report: Report,
          linter: Linter) -> tuple[Report, Linter]:
-    """Apply fixes file by file, then lint again so positions and findings are current."""
+    """Apply fixes file by file, then lint again so positions and findings are current.
+    A file that could not be fixed keeps its findings and gets a file error saying why."""
     from healthlint.fixes import fix_file
 
-    applied = 0
+    outcomes = [fix_file(result.path, result.diagnostics, unsafe=args.unsafe_fixes,
+                         linted=result.source)
+                for result in report.files if result.diagnostics and result.source is not None]
+    applied = sum(outcome.applied for outcome in outcomes)
+    print(f"{applied} fix{'es' * (applied != 1)} applied.", file=sys.stderr)
+    if applied:
+        outcome = _run_with_progress(job)
+        report, linter = outcome.report, outcome.linter
+    failed = {outcome.path: outcome.error for outcome in outcomes if outcome.error}
     for result in report.files:
-        if result.diagnostics:
-            applied += fix_file(result.path, result.diagnostics, unsafe=args.unsafe_fixes)
-    if not applied:
-        return report, linter
-    print(f"Applied {applied} fix{'es' * (applied != 1)}.", file=sys.stderr)
-    return run(job)
+        message = failed.get(result.path)
+        if message is not None:
+            result.errors.append(FileError(result.path, message))
+    return report, linter
+
+
+def _diff(args: argparse.Namespace, report: Report) -> int:
+    """``--diff``: print what ``--fix`` would change as a unified diff; write nothing.
+    Exit 1 when there is something to apply, as ``ruff check --diff`` does."""
+    from healthlint.fixes import preview
+
+    outcomes = [preview(result.path, result.diagnostics, unsafe=args.unsafe_fixes,
+                        linted=result.source)
+                for result in report.files if result.diagnostics and result.source is not None]
+    for outcome in outcomes:
+        sys.stdout.write(visible(outcome.diff, newlines=True))
+    count = sum(outcome.applied for outcome in outcomes)
+    print(f"{count} fix{'es' * (count != 1)} would be applied.", file=sys.stderr)
+    if any(e.severity == Severity.ERROR for e in report.errors):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if count else EXIT_OK
 
 
 def _exit_code(report: Report, fail_on: Severity) -> int:
@@ -101,8 +135,11 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
 def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     # Every option is resolved before a file is linted or fixed: a typo in one must not leave
     # files rewritten behind an error.
-    if args.unsafe_fixes and not args.fix:
-        raise ConfigError("--unsafe-fixes only takes effect with --fix")
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise ConfigError("--unsafe-fixes only takes effect with --fix or --diff")
+    if args.diff and args.fix:
+        raise ConfigError("--diff shows the fixes instead of applying them; "
+                          "use one of --fix and --diff")
     if args.fix and "-" in args.paths:
         raise ConfigError("--fix cannot rewrite standard input")
     registry = load_registry()
@@ -117,10 +154,19 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 
         changed_lines(args.diff_base, cwd=str(Path.cwd()))  # the ref names a commit
     job = _job(args, overrides, registry)
-    report, linter = run(job)
+    if args.watch:
+        from healthlint.watch import watch
+
+        return watch(args, job)
+    outcome = _run_with_progress(job)
+    report, linter = outcome.report, outcome.linter
+    if args.diff:
+        return _diff(args, report)
     if args.fix:
         report, linter = _fix(args, job, report, linter)
-    if not report.files:
+    for skipped in outcome.skipped:
+        print(f"healthlint: {skipped.path} is not linted: {skipped.reason}", file=sys.stderr)
+    if not report.files and not outcome.skipped:
         wanted = ", ".join(linter.registry.extensions)
         print(f"healthlint: warning: no files to lint (looked for {wanted})", file=sys.stderr)
     if baseline is not None:
@@ -153,7 +199,7 @@ def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def run_baseline(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from healthlint.baseline import write_baseline
 
-    report, _ = run(_job(args, overrides))
+    report = _run_with_progress(_job(args, overrides)).report
     write_baseline(report, args.baseline_file)
     count = len(report.diagnostics)
     print(f"Wrote {count} finding{'s' * (count != 1)} to {args.baseline_file}.", file=sys.stderr)
@@ -182,7 +228,8 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         print()
         return EXIT_OK
     print(f"Profile: {profile} ({linter.ruleset.profiles.get(profile, '')})")
-    print(f"{'code':<7} {'severity':<9} {'pack':<10} {'kind':<12} slug (category, where it differs)")
+    print(f"{'code':<7} {'severity':<9} {'pack':<10} {'kind':<12} "
+          "slug (category, where it differs)")
     for rule in rows:
         severity = profile_severity(rule, profile)
         changed = "*" if severity != rule.severity else ""
@@ -262,3 +309,88 @@ def run_plugins(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         for what, name in provided:
             print(f"    {what}: {name}")
     return EXIT_OK
+
+
+def run_show_settings(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from healthlint.settings_report import as_dict, render_text, settings_report
+
+    resolver = ConfigResolver(args.config, isolated=args.no_config)
+    report = settings_report(args.path, resolver, overrides)
+    if args.output_format == "json":
+        json.dump(scrub_data(as_dict(report)), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        sys.stdout.write(visible(render_text(report), newlines=True))
+    return EXIT_OK
+
+
+def run_test(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from healthlint.ruletest import rules_under, run_examples, settings_for_testing
+
+    settings = ConfigResolver(args.config, isolated=args.no_config).for_path(".")
+    folders = args.rule_dirs or list(settings.rule_dirs)
+    if not folders:
+        raise ConfigError("no rule folders to test: name them (healthlint test rules/) or list "
+                          "them under 'rules' in the configuration")
+    linter = Linter(settings_for_testing(settings, folders))
+    rules = rules_under(linter, folders)
+    if not rules:
+        raise ConfigError(f"no rule files in {', '.join(folders)}")
+    outcomes = run_examples(linter, rules)
+    failed = [o for o in outcomes if not o.passed]
+    current = None
+    for outcome in outcomes:
+        if outcome.passed and not args.verbose:
+            continue
+        rule = outcome.rule
+        if rule.path != current:
+            current = rule.path
+            print(visible(f"{os.path.relpath(rule.path)}: {rule.code} {rule.slug}"))
+        for line in _example_lines(outcome):
+            print(visible(line))
+    tested = len({o.rule.code for o in outcomes})
+    print(f"{'' if not failed and not args.verbose else chr(10)}Tested {tested} "
+          f"rule{'s' * (tested != 1)}: {len(outcomes)} examples, "
+          f"{len(outcomes) - len(failed)} passed, {len(failed)} failed.")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _example_lines(outcome: Any) -> list[str]:
+    example = outcome.example
+    expected = "flag" if example.flags else "pass"
+    status = "ok  " if outcome.passed else "FAIL"
+    text = " ".join(example.text.split())
+    if len(text) > 70:
+        text = text[:69] + "…"
+    lines = [f"  {status} {expected} ({example.format}): {text!r}"]
+    if not outcome.passed and example.flags:
+        lines.append(f"         expected {outcome.rule.code} to flag it; it found nothing")
+    elif not outcome.passed:
+        found = outcome.found[0]
+        lines.append(f"         expected no finding; {found.code} flagged line {found.start.line} "
+                     f"column {found.start.column}: {found.message}")
+    return lines
+
+
+def _missing_extra(exc: ModuleNotFoundError, modules: tuple[str, ...]) -> bool:
+    name = exc.name or ""
+    return any(name == m or name.startswith(m + ".") for m in modules)
+
+
+def run_server(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    try:
+        from healthlint.server.app import DEFAULT_DEBOUNCE, serve
+    except ModuleNotFoundError as exc:
+        if _missing_extra(exc, ("pygls", "lsprotocol")):
+            raise ConfigError("the language server needs pygls, which is not installed: "
+                              "install healthlint[server] (pip install 'healthlint[server]')"
+                              ) from None
+        raise
+    debounce = DEFAULT_DEBOUNCE if args.debounce_ms is None else max(0.0, args.debounce_ms / 1000)
+    return serve(debounce)
+
+
+def run_init(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from healthlint import init
+
+    return init.run(args.directory, force=args.force)

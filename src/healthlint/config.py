@@ -9,6 +9,7 @@ and errors name the file and line.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -62,7 +63,27 @@ class Settings:
     require_reason: bool = False
     report_unused_suppressions: bool = False
     published_fields: tuple[str, ...] | None = None
+    extend_published_fields: tuple[str, ...] = ()
+    published_props: tuple[str, ...] | None = None
+    content_modules: tuple[str, ...] | None = None
+    data_paths: tuple[str, ...] | None = None
     respect_gitignore: bool = True
+    default_excludes: bool = True
+
+    def format_options(self) -> dict[str, Any]:
+        """What document formats may read from the configuration (their ``configured``
+        method): the keys as spelled in the file, unset ones left out, and ``root``."""
+        options: dict[str, Any] = {"root": self.root}
+        for key, value in (
+            ("published-fields", self.published_fields),
+            ("extend-published-fields", self.extend_published_fields or None),
+            ("published-props", self.published_props),
+            ("content-modules", self.content_modules),
+            ("data-paths", self.data_paths),
+        ):
+            if value is not None:
+                options[key] = value
+        return options
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
         """These settings with command-line values laid over them (``None`` values ignored)."""
@@ -75,6 +96,11 @@ def _schema() -> dict[str, Any]:
         resources.files("healthlint").joinpath("schemas/config.schema.json").read_text("utf-8")
     )
     return data
+
+
+def config_keys() -> tuple[str, ...]:
+    """Every key a configuration may set, in the schema's order."""
+    return tuple(_schema()["properties"])
 
 
 @cache
@@ -116,21 +142,59 @@ def _toml_lines(text: str) -> dict[KeyPath, int]:
     return lines
 
 
+_TOML_TYPES = {dict: "a table", list: "an array", str: "a string", bool: "a boolean",
+               int: "an integer", float: "a float"}
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "an array of tables"
+    return _TOML_TYPES.get(type(value), "a date or time")
+
+
+def _first_line(text: str, pattern: str) -> int | None:
+    """The 1-based line of the first line matching ``pattern`` (a regex), if any."""
+    found = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration: {exc.strerror}", path=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                          path=str(path), line=raw.count(b"\n", 0, exc.start) + 1) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"'tool' must be a table ([tool]), not {_toml_type(tool)}",
+                          path=str(path), line=_first_line(text, r"^\s*\[*\s*tool\b"))
+    table = tool.get("healthlint")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"'tool.healthlint' must be a table ([tool.healthlint]), not {_toml_type(table)}",
+            path=str(path),
+            line=_first_line(
+                text, r"^\s*(?:\[\[\s*tool\.healthlint\s*\]\]|(?:tool\.)?healthlint\s*=)"))
+    return table, _toml_lines(text)
+
+
 def read_config_file(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | None:
     """The raw healthlint table of a config file, or ``None`` for a pyproject without one."""
     if path.name == "pyproject.toml":
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text)
-        except OSError as exc:
-            raise ConfigError(f"cannot read configuration: {exc}", path=str(path)) from None
-        except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", None)
-            raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
-        table = data.get("tool", {}).get("healthlint")
-        if table is None:
-            return None
-        return table, _toml_lines(text)
+        return _read_pyproject(path)
     try:
         data, lines = read_yaml(path)
     except RuleError as exc:
@@ -152,18 +216,72 @@ def off_as_text(value: Any) -> Any:
     return "off" if value is False else value
 
 
+_CODE_LISTS = ("select", "ignore", "extend-select")
+_GLOB_LISTS = ("include", "exclude")
+
+
+def _code_list(value: Any) -> Any:
+    """``select: HL1`` or ``select: "HL1, HL2"`` means a list of those codes."""
+    if isinstance(value, str):
+        return [code for code in re.split(r"[\s,]+", value) if code]
+    return value
+
+
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
-    tables = [data.get("severity")] + [o.get("severity") for o in data.get("per-path") or []
-                                        if isinstance(o, dict)]
-    for table in tables:
+    overrides = [o for o in data.get("per-path") or [] if isinstance(o, dict)]
+    for table in [data.get("severity")] + [o.get("severity") for o in overrides]:
         if isinstance(table, dict):
             for code, value in table.items():
                 table[code] = off_as_text(value)
+    for mapping in [data, *overrides]:
+        for key in _CODE_LISTS:
+            if key in mapping:
+                mapping[key] = _code_list(mapping[key])
     return data
+
+
+def _check_globs(data: Mapping[str, Any], path: Path, lines: Mapping[KeyPath, int]) -> None:
+    """Every include, exclude and per-path glob must be a pattern git would accept."""
+    from pathspec import GitIgnoreSpec
+
+    lists: list[tuple[KeyPath, Sequence[str]]] = [((key,), data.get(key) or ())
+                                                   for key in _GLOB_LISTS]
+    lists += [(("per-path", index, "paths"), override.get("paths") or ())
+              for index, override in enumerate(data.get("per-path") or ())]
+    for key_path, globs in lists:
+        for index, glob in enumerate(globs):
+            try:
+                GitIgnoreSpec.from_lines([glob])
+            except ValueError as exc:
+                where = ".".join(str(part) for part in key_path)
+                line = lines.get((*key_path, index), lines.get(key_path))
+                raise ConfigError(f"{where}: {glob!r} is not a valid pattern ({exc})",
+                                  path=str(path), line=line) from None
 
 
 def _fail_on(value: str) -> Severity:
     return Severity.OFF if value == "never" else Severity.parse(value)
+
+
+def _check_field_patterns(data: Mapping[str, Any], path: Path,
+                          lines: Mapping[KeyPath, int]) -> None:
+    """Say what a key pattern should look like, rather than quote the schema's regex."""
+    import re
+
+    syntax = re.compile(_schema()["properties"]["published-fields"]["items"]["pattern"])
+    for key in ("published-fields", "extend-published-fields"):
+        values = data.get(key)
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str) and not syntax.match(value):
+                raise ConfigError(
+                    f"{key}: {value!r} is not a key pattern: keys joined by dots, with * and ** "
+                    "wildcards and [] for list items, e.g. hero.*, faqs[].answer, **.description",
+                    path=str(path), line=lines.get((key, index)) or lines.get((key,)))
+
+
+def _optional(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+    """A list setting that replaces a default: ``None`` when the file does not set it."""
+    return tuple(data[key]) if key in data else None
 
 
 def settings_from_file(path: Path) -> Settings | None:
@@ -173,10 +291,12 @@ def settings_from_file(path: Path) -> Settings | None:
         return None
     data, lines = raw
     data = _normalise(data)
+    _check_field_patterns(data, path, lines)
     try:
         validate(data, _schema(), _validator(), path=str(path), lines=lines, what="configuration")
     except RuleError as exc:
         raise ConfigError(exc.reason, path=exc.path, line=exc.line) from None
+    _check_globs(data, path, lines)
     root = path.parent
     return Settings(
         path=str(path),
@@ -204,8 +324,13 @@ def settings_from_file(path: Path) -> Settings | None:
         ),
         require_reason=bool(data.get("require-reason", False)),
         report_unused_suppressions=bool(data.get("report-unused-suppressions", False)),
-        published_fields=tuple(data["published-fields"]) if "published-fields" in data else None,
+        published_fields=_optional(data, "published-fields"),
+        extend_published_fields=tuple(data.get("extend-published-fields", ())),
+        published_props=_optional(data, "published-props"),
+        content_modules=_optional(data, "content-modules"),
+        data_paths=_optional(data, "data-paths"),
         respect_gitignore=bool(data.get("respect-gitignore", True)),
+        default_excludes=bool(data.get("default-excludes", True)),
     )
 
 
@@ -252,13 +377,11 @@ def matches_any(path: str, root: str, globs: Sequence[str]) -> bool:
     """Whether ``path`` matches one of gitignore-style ``globs`` relative to ``root``."""
     if not globs:
         return False
-    import pathspec
-
     try:
         relative = Path(path).absolute().relative_to(Path(root).absolute()).as_posix()
     except ValueError:
         relative = Path(path).as_posix()
-    return _spec(tuple(globs)).match_file(relative)
+    return bool(_spec(tuple(globs)).match_file(relative))
 
 
 @cache

@@ -18,6 +18,7 @@ from pathlib import Path
 from healthlint import selection
 from healthlint.analysis import Analysis, EvidenceModel
 from healthlint.config import PathOverride, Settings, matches_any
+from healthlint.display import scrub
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.plugins import Registry, load_registry
 from healthlint.prefilter import Prefilter, anchors_for_all
@@ -40,8 +41,6 @@ from healthlint.types import (
     RulePack,
     Severity,
 )
-
-BINARY_SNIFF = 8192
 
 
 def evidence_vocabulary_file() -> Path:
@@ -143,11 +142,20 @@ class Linter:
         return active
 
     def _configure_formats(self) -> dict[str, DocumentFormat]:
+        """Each format as this configuration asks for it: through its ``configured(options)``
+        method if it has one, else ``with_published_fields`` (the older hook)."""
         formats: dict[str, DocumentFormat] = {}
         fields = self.settings.published_fields
+        options = self.settings.format_options()
         for name, fmt in self.registry.formats.items():
-            configure = getattr(fmt, "with_published_fields", None)
-            formats[name] = configure(fields) if fields is not None and configure else fmt
+            configured = getattr(fmt, "configured", None)
+            legacy = getattr(fmt, "with_published_fields", None)
+            if configured is not None:
+                formats[name] = configured(options)
+            elif fields is not None and legacy is not None:
+                formats[name] = legacy(fields)
+            else:
+                formats[name] = fmt
         return formats
 
     META_RULES = tuple(selection.RuleName(code, slug)
@@ -159,6 +167,18 @@ class Linter:
         """Everything a name in settings or comments may name: every loaded rule (active or
         not) and the findings about suppression comments."""
         return [*(loaded.rule for loaded in self.ruleset.rules.values()), *self.META_RULES]
+
+    @property
+    def path_patterns(self) -> dict[str, tuple[str, ...]]:
+        """Extensions that formats look for only under some paths (``path_patterns``, globs
+        relative to the configuration's folder), for discovery."""
+        restricted: dict[str, tuple[str, ...]] = {}
+        for fmt in self._formats.values():
+            patterns = getattr(fmt, "path_patterns", None)
+            if patterns is not None:
+                for extension in fmt.extensions:
+                    restricted[extension.lower()] = tuple(patterns)
+        return restricted
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -173,14 +193,21 @@ class Linter:
 
     # Linting --------------------------------------------------------------
 
-    def lint_text(self, text: str, path: str = "<text>", *, format: str | None = None) -> FileResult:
-        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else text."""
+    def lint_text(self, text: str, path: str = "<text>", *,
+                  format: str | None = None) -> FileResult:
+        """Lint decoded text. ``format`` defaults to the one ``path``'s extension names, else
+        text."""
         fmt = self.format_for(path, format) or self._formats.get("text")
         if fmt is None:
             return FileResult(path, errors=[FileError(path, "no document format is registered")])
-        text = text.removeprefix("\ufeff")
+        # A str can hold lone surrogates (a file's bytes never decode to one); formats and
+        # parsers may refuse them, so each becomes U+FFFD, which keeps every offset.
+        text = scrub(text.removeprefix("\ufeff"))
         try:
             document = fmt.parse(text, path)
+        except ImportError as exc:  # a parser that is not installed: the message says how
+            return FileResult(path, source=text, errors=[
+                FileError(path, f"the {fmt.name} format cannot read this file: {exc}")])
         except Exception as exc:  # a format plugin must never take the run down
             return FileResult(path, source=text, errors=[
                 FileError(path, f"the {fmt.name} format failed to read this file: {exc!r}")])
@@ -193,25 +220,24 @@ class Linter:
 
     @staticmethod
     def read(path: str) -> bytes | FileResult:
-        """The bytes of a file, or the result that reports why it cannot be read."""
+        """The bytes of a page (a regular file of bounded size: :mod:`healthlint.source`), or
+        the result that reports why it cannot be read."""
+        from healthlint.source import SourceError, read_bytes
+
         try:
-            return Path(path).read_bytes()
-        except IsADirectoryError:
-            return FileResult(path, errors=[FileError(path, "is a directory")])
-        except OSError as exc:
-            return FileResult(path, errors=[FileError(path, f"cannot read file: {exc.strerror}")])
+            return read_bytes(path)
+        except SourceError as exc:
+            return FileResult(path, errors=[FileError(path, exc.message, exc.line)])
 
     def lint_bytes(self, data: bytes, path: str, *, format: str | None = None) -> FileResult:
-        """Decode and lint the bytes of a file; binary or undecodable data is a file error."""
-        if b"\x00" in data[:BINARY_SNIFF]:
-            return FileResult(path, errors=[FileError(path, "binary file (contains NUL bytes)")])
+        """Decode and lint the bytes of a page; binary or undecodable data is a file error."""
+        from healthlint.source import SourceError, decode
+
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            return FileResult(path, errors=[FileError(
-                path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)])
-        return self.lint_text(text, path, format=format)
+            source = decode(data)
+        except SourceError as exc:
+            return FileResult(path, errors=[FileError(path, exc.message, exc.line)])
+        return self.lint_text(source.text, path, format=format)
 
     def lint_document(self, document: Document) -> FileResult:
         result = FileResult(document.path, source=document.source)
@@ -338,6 +364,7 @@ class Linter:
     @staticmethod
     def _diagnostic(document: Document, code: str, slug: str, category: str, severity: Severity,
                     finding: Finding, pack: str) -> Diagnostic:
+        from healthlint.fixes import vetted
         from healthlint.rules import document_level_categories
 
         return Diagnostic(
@@ -352,7 +379,7 @@ class Linter:
             end=document.position(finding.span.end),
             document_level=category in document_level_categories(),
             pack=pack,
-            fix=finding.fix,
+            fix=vetted(finding.fix, document.source),
         )
 
     def report(self, results: list[FileResult]) -> Report:
@@ -373,7 +400,9 @@ def lint_paths(paths: Sequence[str], *, settings: Settings | None = None) -> Rep
     files, errors = discover(paths, linter.registry.extensions,
                              include=linter.settings.include, exclude=linter.settings.exclude,
                              respect_gitignore=linter.settings.respect_gitignore,
-                             root=linter.settings.root)
+                             root=linter.settings.root,
+                             default_excludes=linter.settings.default_excludes,
+                             restricted=linter.path_patterns)
     results = [FileResult(e.path, errors=[e]) for e in errors]
     results += [linter.lint_file(path) for path in files]
     results.sort(key=lambda r: r.path)

@@ -88,16 +88,30 @@ def _base_commit(base_ref: str, cwd: str | os.PathLike[str]) -> str:
         raise ConfigError(f"{base_ref!r} is not a git revision")
     process = _git(cwd, "rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}")
     if process.returncode != 0:
-        raise ConfigError(
-            f"git cannot resolve {base_ref!r} to a commit. In a shallow CI checkout, fetch "
-            "the base branch first (actions/checkout with fetch-depth: 0, or "
-            "`git fetch origin <branch>`)."
-        )
+        raise ConfigError(f"git cannot resolve {base_ref!r} to a commit. {_branch_hint(cwd)}"
+                          "In a shallow CI checkout, fetch the base branch first "
+                          "(actions/checkout with fetch-depth: 0, or `git fetch origin <branch>`).")
     commit = process.stdout.decode("ascii").strip()
     merge_base = _git(cwd, "merge-base", commit, "HEAD")
     if merge_base.returncode == 0:
         return merge_base.stdout.decode("ascii").strip()
     return commit
+
+
+BRANCHES_SHOWN = 10
+
+
+def _branch_hint(cwd: str | os.PathLike[str]) -> str:
+    """The branches the repository does have (a base named ``main`` where there is only
+    ``master`` is the usual mistake), or nothing if there are none."""
+    process = _git(cwd, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes")
+    names = [name for name in os.fsdecode(process.stdout).splitlines()
+             if name and not name.endswith("/HEAD")] if process.returncode == 0 else []
+    if not names:
+        return "The repository has no branches yet. "
+    shown = ", ".join(names[:BRANCHES_SHOWN])
+    more = f" and {len(names) - BRANCHES_SHOWN} more" if len(names) > BRANCHES_SHOWN else ""
+    return f"Branches here: {shown}{more}. "
 
 
 def _unquote(name: bytes) -> bytes:

@@ -94,6 +94,21 @@ def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
     return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
 
 
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    """Load the installed plugins one entry point at a time, so that a failure names the
+    plugin. ``SystemExit`` is caught too: a plugin that exits while it is imported must
+    not end the run with its exit code and no output."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=PROJECT):
+        try:
+            pm.load_setuptools_entrypoints(PROJECT, name=entry.name)
+        except (Exception, SystemExit) as exc:
+            what = f"called sys.exit({exc.code!r})" if isinstance(exc, SystemExit) else repr(exc)
+            raise PluginError(f"installed plugin {entry.name!r} ({entry.value}) failed to "
+                              f"load: {what}") from None
+
+
 def load_registry(
     extra_plugins: Iterable[tuple[str, object]] = (),
     *,
@@ -126,10 +141,7 @@ def load_registry(
     if autoload is None:
         autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
     if autoload:
-        try:
-            pm.load_setuptools_entrypoints(PROJECT)
-        except Exception as exc:  # an installed plugin failed to import
-            raise PluginError(f"could not load an installed plugin: {exc!r}") from exc
+        _load_entry_points(pm)
         for plugin, dist in pm.list_plugin_distinfo():
             name = pm.get_name(plugin) or repr(plugin)
             sources[name] = f"{dist.project_name}=={dist.version}"
@@ -170,8 +182,8 @@ def load_registry(
                 impl.function(register=register)
             except PluginError:
                 raise
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 raise PluginError(
                     f"plugin {impl.plugin_name!r} failed in {hook_name}: {exc!r}"
-                ) from exc
+                ) from None
     return registry

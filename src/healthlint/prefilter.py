@@ -17,18 +17,28 @@ character almost everywhere, which is what makes a single combined pass cheap.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from healthlint.cache import Cache, build_digest
 
-try:  # Python 3.11+
-    from re import _constants as _c
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+def _standard_parser() -> tuple[Any, Any] | None:
+    """The standard library's regular-expression parser and its constants: private modules
+    that moved once (``sre_parse`` became ``re._parser`` in 3.11) and may move again.
+    Without them every pattern is unanchored: slower, never wrong."""
+    for constants, parser in (("re._constants", "re._parser"), ("sre_constants", "sre_parse")):
+        try:
+            return importlib.import_module(constants), importlib.import_module(parser)
+        except ImportError:
+            continue
+    return None  # pragma: no cover - a Python without either
+
+
+_PARSER = _standard_parser()
+_c, _sre_parse = _PARSER if _PARSER is not None else (None, None)
 
 MIN_ANCHOR = 3
 """Anchors shorter than this find too much to be worth it; such a pattern is unanchored."""
@@ -104,6 +114,8 @@ def anchors_for(pattern: str) -> Anchors:
     each set, or ``None`` when no set can be derived."""
     # Unicode properties are ``regex`` syntax; any character class is an equally good break.
     pattern = _PROPERTY.sub(r"\\w", pattern)
+    if _sre_parse is None:  # pragma: no cover - a Python without either parser
+        return None
     try:
         parsed = _sre_parse.parse(pattern, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError, ValueError):

@@ -129,9 +129,11 @@ def settings_key(settings: Settings) -> dict[str, Any]:
 
 def decoded_text(data: bytes) -> str | None:
     """The text :meth:`Linter.lint_bytes` lints for ``data`` (``None``: it would not)."""
+    from healthlint.source import SourceError, decode
+
     try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
+        return decode(data).text.removeprefix("\ufeff")
+    except SourceError:
         return None
 
 

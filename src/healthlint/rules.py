@@ -52,28 +52,55 @@ def _rule_validator() -> Any:
     return fastjsonschema.compile(schema)
 
 
+ALIAS_EXPANSION_FACTOR = 10
+"""How many times its own size a YAML document may grow when its aliases are expanded.
+Reusing an anchored mapping a few times stays far below it; an alias bomb (aliases of
+aliases, nine levels of nine) would grow a billion times, and is refused."""
+ALIAS_EXPANSION_FLOOR = 10_000
+
+
 def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     """Parse a YAML file safely; also return the 1-based line of every key and item.
 
-    Duplicate mapping keys, which PyYAML would silently merge, are an error.
+    Duplicate mapping keys, which PyYAML would silently merge, are an error, and so are
+    aliases that expand the document beyond ``ALIAS_EXPANSION_FACTOR`` times its size.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"cannot read file: {exc}", path=str(path)) from None
     try:
-        node = yaml.compose(text, Loader=_SafeLoader)
-        data = yaml.load(text, Loader=_SafeLoader)
+        loader = _SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            lines = _key_lines(node, path, text)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise RuleError(f"invalid YAML: {problem}", path=str(path), line=line) from None
-    lines: dict[KeyPath, int] = {}
+    return data, lines
 
-    def walk(current: yaml.Node | None, key_path: KeyPath) -> None:
-        if current is None:
-            return
+
+def _key_lines(root: yaml.Node | None, path: Path, text: str) -> dict[KeyPath, int]:
+    """The line of every key and item under ``root``, walked without recursion (a document
+    may nest a thousand levels deep) and with a budget on what aliases add."""
+    lines: dict[KeyPath, int] = {}
+    if root is None:
+        return lines
+    budget = ALIAS_EXPANSION_FACTOR * _distinct_nodes(root) + ALIAS_EXPANSION_FLOOR
+    stack: list[tuple[yaml.Node, KeyPath]] = [(root, ())]
+    while stack:
+        budget -= 1
+        if budget < 0:
+            raise RuleError(
+                "YAML aliases expand this file more than "
+                f"{ALIAS_EXPANSION_FACTOR} times its size; write the values out instead",
+                path=str(path), line=_first_alias_line(text))
+        current, key_path = stack.pop()
         lines.setdefault(key_path, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
             seen: set[str] = set()
@@ -84,13 +111,34 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
                                     line=key_node.start_mark.line + 1)
                 seen.add(key)
                 lines[(*key_path, key)] = key_node.start_mark.line + 1
-                walk(value_node, (*key_path, key))
+                stack.append((value_node, (*key_path, key)))
         elif isinstance(current, yaml.SequenceNode):
-            for index, item in enumerate(current.value):
-                walk(item, (*key_path, index))
+            stack.extend((item, (*key_path, index)) for index, item in enumerate(current.value))
+    return lines
 
-    walk(node, ())
-    return data, lines
+
+def _distinct_nodes(root: yaml.Node) -> int:
+    """How many nodes the document holds, each counted once however often aliases reuse it."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack += (key_node, value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
+
+
+def _first_alias_line(text: str) -> int | None:
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+            return int(event.start_mark.line) + 1
+    return None
 
 
 def _line_for(lines: Mapping[KeyPath, int], key_path: KeyPath) -> int | None:
@@ -99,6 +147,14 @@ def _line_for(lines: Mapping[KeyPath, int], key_path: KeyPath) -> int | None:
             return lines[key_path]
         key_path = key_path[:-1]
     return lines.get(())
+
+
+def _where(key_path: KeyPath) -> str:
+    """A key path as a reader finds it in the file: ``per-path[0].select``."""
+    text = ""
+    for key in key_path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text or "top level"
 
 
 def _schema_properties(schema: Mapping[str, Any], key_path: KeyPath) -> list[str]:
@@ -128,18 +184,24 @@ def validate(data: Any, schema: Mapping[str, Any], validator: Any, *, path: str,
         key_path: KeyPath = tuple(
             int(p) if isinstance(p, str) and p.isdigit() else p for p in (exc.path or [])[1:]
         )
-        where = ".".join(str(p) for p in (*prefix, *key_path)) or "top level"
-        if exc.rule == "additionalProperties" and isinstance(exc.value, Mapping):
-            allowed = _schema_properties(schema, key_path)
-            unknown = sorted(set(exc.value) - set(allowed))
-            key = unknown[0] if unknown else "?"
+        where = _where((*prefix, *key_path))
+        allowed = _schema_properties(schema, key_path)
+        unknown = sorted(set(exc.value) - set(allowed)) if isinstance(exc.value, Mapping) else []
+        # A misspelt required key ("path" for "paths") is reported as the unknown key it
+        # is, with the near match, rather than as the required key that is missing.
+        if exc.rule in ("additionalProperties", "required") and unknown and allowed:
+            key = unknown[0]
             near = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(allowed)}"
             line = _line_for(lines, (*prefix, *key_path, key))
             raise RuleError(f"{what}: unknown key {key!r} in {where}{hint}", path=path,
                             line=line) from None
         if exc.rule == "required":
-            raise RuleError(f"{what}: {exc.message.replace('data', where, 1)}", path=path,
+            required = (exc.rule_definition or []) if isinstance(exc.rule_definition, list) else []
+            present = set(exc.value) if isinstance(exc.value, Mapping) else set()
+            missing = [key for key in required if key not in present] or required
+            names = ", ".join(repr(key) for key in missing) or "a required key"
+            raise RuleError(f"{what}: {where} needs {names}", path=path,
                             line=_line_for(lines, (*prefix, *key_path))) from None
         message = exc.message.replace("data." if key_path else "data", "", 1).strip()
         if exc.rule == "enum" and key_path == ("category",):
@@ -315,7 +377,8 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
     kind = kinds.get(data["kind"])
     if kind is None:
         near = difflib.get_close_matches(data["kind"], list(kinds), n=1)
-        hint = f"; did you mean {near[0]!r}?" if near else f"; known kinds: {', '.join(sorted(kinds))}"
+        hint = (f"; did you mean {near[0]!r}?" if near
+                else f"; known kinds: {', '.join(sorted(kinds))}")
         raise RuleError(f"{label}: unknown kind {data['kind']!r}{hint}", path=str(path),
                         line=lines.get(("kind",)))
     if validate_schema and kind.options_schema:

@@ -14,10 +14,10 @@ import multiprocessing
 import multiprocessing.context
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from healthlint.cache import silence_warnings
 from healthlint.config import ConfigResolver, Settings, matches_any
@@ -25,7 +25,11 @@ from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
 from healthlint.plugins import Registry
 from healthlint.resultcache import ResultCache
+from healthlint.source import SourceError, read_stream
 from healthlint.types import FileError, FileResult, Report, Rule
+
+if TYPE_CHECKING:
+    from healthlint.discovery import Skipped
 
 PARALLEL_MIN_FILES = 32
 PARALLEL_MIN_BYTES = 256 * 1024
@@ -37,6 +41,14 @@ SPAWN_MIN_BYTES = 1024 * 1024
 themselves."""
 
 
+class ProgressHook(Protocol):
+    """Told how many files a run lints, then of each one as it finishes (in this process)."""
+
+    def start(self, total: int) -> None: ...
+
+    def file_done(self, result: FileResult) -> None: ...
+
+
 @dataclass
 class Job:
     paths: Sequence[str]
@@ -46,10 +58,27 @@ class Job:
     jobs: int | None = None
     stdin_filename: str | None = None
     document_format: str | None = None
+    progress: ProgressHook | None = None
     cache: bool = True
     """Read and write the result cache (:mod:`healthlint.resultcache`)."""
     registry: Registry | None = None
     """The plugins to use, when the caller has loaded them already."""
+    only: Collection[str] | None = None
+    """Real paths: lint only these of the files found (``check --watch`` relints)."""
+    force_exclude: bool = False
+    """Apply ``exclude``, the default excludes and the formats' path restrictions to files
+    named on the command line and to ``stdin_filename`` too (ruff's ``--force-exclude``)."""
+
+
+@dataclass
+class Outcome:
+    """What a run produced."""
+
+    report: Report
+    linter: Linter
+    """The linter of the first path (for its rules and output formats)."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Files named on the command line that were not linted, with the reason."""
 
 
 _worker_linters: dict[Any, Linter] = {}
@@ -91,15 +120,16 @@ def _lint_chunk(tasks: list[Task], document_format: str | None) -> list[FileResu
     return [_lint_one(settings, path, data, document_format) for settings, path, data in tasks]
 
 
-def run(job: Job) -> tuple[Report, Linter]:
-    """Lint ``job.paths``; the returned linter is the one for the first path (for its rules)."""
-    from healthlint.discovery import discover
+def run(job: Job) -> Outcome:
+    """Lint ``job.paths`` with the nearest configuration of each."""
+    from healthlint.discovery import discover, why_excluded
 
     resolver = ConfigResolver(job.config, isolated=job.isolated)
     paths = list(job.paths) or ["."]
     results: list[FileResult] = []
     tasks: list[tuple[Settings, str]] = []
     rules: dict[str, Rule] = {}
+    skipped: list[Skipped] = []
     first: Linter | None = None
     seen: set[str] = set()
     for argument in paths:
@@ -110,23 +140,34 @@ def run(job: Job) -> tuple[Report, Linter]:
         first = first or linter
         if argument == "-":
             name = job.stdin_filename or "<stdin>"
-            data = sys.stdin.buffer.read()
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                results.append(FileResult(name, errors=[FileError(
-                    name, f"standard input is not valid UTF-8 (offset {exc.start})")]))
+            reason = why_excluded(
+                name, exclude=settings.exclude, include=settings.include, root=settings.root,
+                default_excludes=settings.default_excludes, restricted=linter.path_patterns,
+                force_exclude=True,
+            ) if job.force_exclude and job.stdin_filename else None
+            if reason is not None:
+                from healthlint.discovery import Skipped
+
+                skipped.append(Skipped(name, reason))
                 continue
-            results.append(linter.lint_text(text, name, format=job.document_format))
+            try:
+                source = read_stream(sys.stdin.buffer)
+            except SourceError as exc:
+                results.append(FileResult(name, errors=[FileError(name, exc.message, exc.line)]))
+                continue
+            results.append(linter.lint_text(source.text, name, format=job.document_format))
             rules.update(linter.rules)
             continue
-        files, errors = discover([argument], linter.registry.extensions,
-                                 include=settings.include, exclude=settings.exclude,
-                                 respect_gitignore=settings.respect_gitignore, root=settings.root)
+        files, errors = discover(
+            [argument], linter.registry.extensions, include=settings.include,
+            exclude=settings.exclude, respect_gitignore=settings.respect_gitignore,
+            root=settings.root, default_excludes=settings.default_excludes,
+            restricted=linter.path_patterns, force_exclude=job.force_exclude, skipped=skipped,
+        )
         results.extend(FileResult(e.path, errors=[e]) for e in errors)
         for path in files:
             identity = os.path.realpath(path)
-            if identity in seen:
+            if identity in seen or (job.only is not None and identity not in job.only):
                 continue
             seen.add(identity)
             file_settings = resolver.for_path(path).with_overrides(job.overrides)
@@ -135,35 +176,40 @@ def run(job: Job) -> tuple[Report, Linter]:
             tasks.append((file_settings, path))
     for settings in {s.path: s for s, _ in tasks}.values():
         rules.update(_linter_for(settings, job.registry).rules)
+    if job.progress is not None:
+        job.progress.start(len(tasks))
     results.extend(_lint_all(tasks, job))
     results.sort(key=lambda r: r.path)
     assert first is not None
-    return Report(results, dict(sorted(rules.items()))), first
+    return Outcome(Report(results, dict(sorted(rules.items()))), first, skipped)
 
 
 def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
     """Results of ``tasks``: from the result cache where it has them, else linted (and
     stored)."""
+    done = job.progress.file_done if job.progress is not None else lambda result: None
     cache = ResultCache.open(enabled=job.cache) if tasks else None
     if cache is None:
-        return _lint_many([(settings, path, None) for settings, path in tasks], job)
+        return _lint_many([(settings, path, None) for settings, path in tasks], job, done)
     results: list[FileResult] = []
     pending: list[Task] = []
     keys: list[str] = []
     for settings, path in tasks:
         linter = _linter_for(settings)
         data = linter.read(path)
-        if isinstance(data, FileResult):
-            results.append(data)
-            continue
-        key = cache.key(linter, path, data, job.document_format)
-        hit = cache.load(key, path, data)
-        if hit is not None:
-            results.append(hit)
-            continue
-        pending.append((settings, path, data))
-        keys.append(key)
-    linted = _lint_many(pending, job)
+        if isinstance(data, FileResult):  # unreadable: reported, never cached
+            found = data
+        else:
+            key = cache.key(linter, path, data, job.document_format)
+            hit = cache.load(key, path, data)
+            if hit is None:
+                pending.append((settings, path, data))
+                keys.append(key)
+                continue
+            found = hit
+        results.append(found)
+        done(found)
+    linted = _lint_many(pending, job, done)
     for (_, _, read), key, result in zip(pending, keys, linted, strict=True):
         if read is not None:
             cache.store(key, result, read)
@@ -194,9 +240,9 @@ def _fork_context() -> multiprocessing.context.BaseContext | None:
 def _parallel(tasks: list[Task], sizes: list[int], jobs: int, forking: bool) -> bool:
     """Whether worker processes finish ``tasks`` sooner than this process alone.
 
-    A forked worker starts with compiled rules, so a few files already pay for it; a
-    spawned worker must import healthlint and compile every rule again first, which only a
-    larger run repays. The thresholds come from ``bench/jobs.py`` (see bench/README.md).
+    A forked worker starts with compiled rules; a spawned worker must import healthlint and
+    compile every rule again first, which only a larger run repays. The thresholds come from
+    ``bench/jobs.py`` (see bench/README.md).
     """
     if jobs <= 1 or len(tasks) < 2:
         return False
@@ -216,27 +262,35 @@ def _warm(tasks: list[Task]) -> None:
         linter.lint_text(examples, "<warm-up>.txt", format="text")
 
 
-def _lint_many(tasks: list[Task], job: Job) -> list[FileResult]:
-    """Results of ``tasks``, in their order."""
+def _lint_many(tasks: list[Task], job: Job,
+               done: Callable[[FileResult], None]) -> list[FileResult]:
+    """Results of ``tasks``, in their order; ``done`` is told of each as it finishes."""
     jobs = job.jobs or _default_jobs()
     sizes = [len(data) if data is not None else _size(path) for _, path, data in tasks]
     context = _fork_context()
     if not _parallel(tasks, sizes, jobs, context is not None):
-        return _lint_chunk(tasks, job.document_format)
+        results = []
+        for task in tasks:
+            results.append(_lint_one(*task, job.document_format))
+            done(results[-1])
+        return results
     if context is not None:
         _warm(tasks)
-    # Interleave big and small files so the workers finish together.
+    # Interleave big and small files so the workers finish together; chunks of a few files
+    # keep the progress count moving on big runs.
     ordered = sorted(range(len(tasks)), key=lambda index: -sizes[index])
-    chunks = [c for c in (ordered[i::jobs * 4] for i in range(jobs * 4)) if c]
-    results: list[FileResult | None] = [None] * len(tasks)
+    count = max(jobs * 4, min(len(tasks) // 4, 256))
+    chunks = [c for c in (ordered[i::count] for i in range(count)) if c]
+    found: list[FileResult | None] = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
                              initializer=silence_warnings) as pool:
-        batches = pool.map(_lint_chunk, [[tasks[i] for i in c] for c in chunks],
-                           [job.document_format] * len(chunks))
-        for chunk, batch in zip(chunks, batches, strict=True):
-            for index, result in zip(chunk, batch, strict=True):
-                results[index] = result
-    return [r for r in results if r is not None]
+        futures = {pool.submit(_lint_chunk, [tasks[i] for i in chunk], job.document_format):
+                   chunk for chunk in chunks}
+        for future in as_completed(futures):
+            for index, result in zip(futures[future], future.result(), strict=True):
+                found[index] = result
+                done(result)
+    return [r for r in found if r is not None]
 
 
 def _size(path: str) -> int:

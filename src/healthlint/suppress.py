@@ -26,12 +26,35 @@ from healthlint import selection
 from healthlint.selection import RuleName
 from healthlint.types import Diagnostic, Document, FileError, Severity, Span
 
-_DIRECTIVE = regex.compile(
+_ACTION = regex.compile(
     r"healthlint-(?P<action>disable-next-line|disable-line|disable-file|disable|enable)(?=\s|--|\Z)"
-    r"(?P<codes>(?:(?!--)[^\n])*?)\s*(?:--+\s*(?P<reason>.*?))?\s*\Z",
-    regex.DOTALL,
 )
 _CODE = regex.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    action: str
+    codes: tuple[str, ...]
+    reason: str
+
+
+def _parse_directive(text: str) -> _Parsed | None:
+    """Read ``healthlint-ACTION [CODES] [-- reason]``; ``None`` if ``text`` is not one.
+
+    Split with string operations rather than one pattern: a pattern with a lazy codes
+    group followed by optional whitespace and an end anchor backtracks quadratically on
+    a comment holding a long whitespace run. The codes stay on the directive's line; the
+    reason may run over several lines.
+    """
+    match = _ACTION.match(text)
+    if match is None:
+        return None
+    codes, separator, reason = text[match.end():].partition("--")
+    if "\n" in codes.rstrip():
+        return None
+    return _Parsed(match.group("action"), tuple(_CODE.findall(codes)),
+                   reason.lstrip("-").strip() if separator else "")
 
 
 def _names(codes: tuple[str, ...], diagnostic: Diagnostic) -> bool:
@@ -96,15 +119,14 @@ def parse_directives(document: Document) -> Suppressions:
     errors: list[FileError] = []
     end_of_file = len(document.source)
     for comment in document.comments:
-        match = _DIRECTIVE.match(comment.text)
+        parsed = _parse_directive(comment.text)
         position = document.position(comment.span.start)
-        if match is None:
-            errors.append(FileError(document.path, f"unknown healthlint directive: {comment.text!r}",
+        if parsed is None:
+            errors.append(FileError(document.path,
+                                    f"unknown healthlint directive: {comment.text!r}",
                                     position.line, position.column, Severity.WARNING))
             continue
-        action = match.group("action")
-        codes = tuple(_CODE.findall(match.group("codes") or ""))
-        reason = (match.group("reason") or "").strip()
+        action, codes, reason = parsed.action, parsed.codes, parsed.reason
         if action in ("disable", "enable"):
             active = Span(comment.span.end, end_of_file)
         elif action == "disable-next-line":

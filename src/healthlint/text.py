@@ -52,13 +52,19 @@ _SPACE = regex.compile(r"\s+")
 # Clause breaks: semicolons, colons, dashes and parentheses always; a comma when a
 # new clause starts after it (a subordinator, a conjunction with a subject, or a
 # personal pronoun as subject). Hedges and negations scope over their own clause.
+# A break may begin only where a whitespace run begins (or where the last break ended),
+# and runs are taken possessively: blanked markup leaves runs of thousands of spaces
+# inside a sentence, and trying each of their positions as a start would make the split
+# quadratic in the length of the run.
 _CLAUSE_BREAK = regex.compile(
     r"""
-    \s*[;:]\s+
-    | \s+[—–]\s+ | \s*—\s*
-    | \s+but\s+
-    | \s*[()]\s*
-    | ,\s+(?=(?:but|however|although|though|while|whereas|which|who|so|yet|because|since
+    (?:(?<!\s)|\G)(?:
+      \s*+[;:]\s++
+    | \s++[—–]\s++ | \s*+—\s*+
+    | \s++but\s++
+    | \s*+[()]\s*+
+    )
+    | ,\s++(?=(?:but|however|although|though|while|whereas|which|who|so|yet|because|since
               |if|unless|whether|when|once|after|before|as|therefore|thus|hence
               |and\s+(?:i|we|you|they|it|this|these|that|there|he|she)
               |i|we|you|they|he|she|it|there|this|these|those)\b)

@@ -107,7 +107,8 @@ class Block:
     scope: str
     """What the block is: ``paragraph``, ``heading``, ``list_item``, ``table_cell``,
     ``quote``, ``footnote``, ``link_text``, ``alt_text``, ``title``, ``meta``,
-    ``front_matter`` or ``caption``."""
+    ``front_matter``, ``caption`` or ``field`` (a string value of a data file, or a
+    published prop or field of a JavaScript module)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +337,8 @@ class Report:
     files: list[FileResult]
     rules: Mapping[str, Rule]
     """Every rule that was active in the run, by code."""
+    baselined: int | None = None
+    """How many findings a baseline file accepted and removed; ``None`` without one."""
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -394,7 +397,11 @@ class DocumentFormat(Protocol):
 
     name: str
     extensions: tuple[str, ...]
-    """File name endings this format reads by default, with the dot: ``(".md",)``."""
+    """File name endings this format reads by default, with the dot: ``(".md",)``.
+
+    Optional: ``configured(options) -> DocumentFormat``, the format as a configuration asks
+    for it (see :meth:`healthlint.config.Settings.format_options`), and ``path_patterns``,
+    gitignore-style globs outside which a directory walk does not look for these extensions."""
 
     def parse(self, source: str, path: str) -> Document: ...
 

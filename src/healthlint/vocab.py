@@ -29,6 +29,16 @@ from healthlint.errors import RuleError
 
 FLAGS = regex.IGNORECASE | regex.VERSION0
 PLACEHOLDER = regex.compile(r"\{@([A-Za-z_][A-Za-z0-9_]*)\}")
+MAX_EXPANSION = 1_000_000
+"""The longest pattern a vocabulary may expand to, in characters. The shipped ones stay
+under 10,000; nesting that doubles at each level reaches this within twenty levels."""
+MAX_NESTING = 100
+"""How deep ``{@name}`` references may nest."""
+
+
+def _too_long(stack: tuple[str, ...]) -> str:
+    where = " -> ".join(f"{{@{name}}}" for name in stack) or "the pattern"
+    return f"{where} expands to more than {MAX_EXPANSION:,} characters"
 
 
 def _spaces_to_whitespace_runs(source: str) -> str:
@@ -125,6 +135,8 @@ class Vocabulary:
     """Compile patterns at once, so a broken one is reported with its rule file and line.
     The loader turns it off for trusted (shipped, tested) packs."""
     _lazy: dict[str, LazyPattern] = field(default_factory=dict, repr=False)
+    _groups: dict[str, str] = field(default_factory=dict, repr=False)
+    """Expanded ``{@name}`` groups, cleared whenever a vocabulary changes."""
 
     def add(self, name: str, terms: Iterable[str], *, origin: str, description: str = "",
             replace: bool = False) -> None:
@@ -135,29 +147,53 @@ class Vocabulary:
         if description or name not in self.descriptions:
             self.descriptions[name] = description
         self.origins[name] = origin  # the last file that added terms
+        self._groups.clear()
 
-    def expand(self, source: str, _stack: tuple[str, ...] = ()) -> str:
+    def expand(self, source: str) -> str:
         """``source`` with every ``{@name}`` replaced and spaces made flexible.
 
-        Raises ``ValueError`` for an unknown or self-referencing vocabulary.
+        Raises ``ValueError`` for an unknown or self-referencing vocabulary, and for an
+        expansion longer than ``MAX_EXPANSION`` characters.
         """
+        return _spaces_to_whitespace_runs(self._substitute(source, ()))
 
-        def replace(match: regex.Match[str]) -> str:
-            name = match.group(1)
-            if name not in self.terms:
-                known = ", ".join(sorted(self.terms)) or "none"
-                raise ValueError(f"unknown vocabulary {{@{name}}} (known: {known})")
-            if name in _stack:
-                raise ValueError(f"vocabulary {name!r} refers to itself")
-            parts = sorted(
-                (self.expand(term, (*_stack, name)) for term in self.terms[name]),
-                key=len,
-                reverse=True,
-            )
-            return "(?:" + "|".join(parts) + ")"
+    def _substitute(self, source: str, stack: tuple[str, ...]) -> str:
+        """``source`` with its ``{@name}`` references replaced by their groups."""
+        pieces: list[str] = []
+        size = 0
+        position = 0
+        for match in PLACEHOLDER.finditer(source):
+            group = self._group(match.group(1), stack)
+            pieces += (source[position : match.start()], group)
+            size += match.start() - position + len(group)
+            position = match.end()
+            if size > MAX_EXPANSION:
+                raise ValueError(_too_long(stack))
+        pieces.append(source[position:])
+        return "".join(pieces)
 
-        expanded = PLACEHOLDER.sub(replace, source)
-        return _spaces_to_whitespace_runs(expanded) if not _stack else expanded
+    def _group(self, name: str, stack: tuple[str, ...]) -> str:
+        """The alternation group ``{@name}`` stands for, expanded once and remembered: a
+        vocabulary used by many others is not expanded again for each use, so nested
+        vocabularies cost time linear in their expansion, not exponential in their depth."""
+        cached = self._groups.get(name)
+        if cached is not None:
+            return cached
+        if name not in self.terms:
+            known = ", ".join(sorted(self.terms)) or "none"
+            raise ValueError(f"unknown vocabulary {{@{name}}} (known: {known})")
+        if name in stack:
+            raise ValueError(f"vocabulary {name!r} refers to itself")
+        if len(stack) >= MAX_NESTING:
+            raise ValueError(f"vocabularies nest more than {MAX_NESTING} levels deep at {name!r}")
+        inner = (*stack, name)
+        parts = sorted((self._substitute(term, inner) for term in self.terms[name]),
+                       key=len, reverse=True)
+        group = "(?:" + "|".join(parts) + ")"
+        if len(group) > MAX_EXPANSION:
+            raise ValueError(_too_long(inner))
+        self._groups[name] = group
+        return group
 
     def compile(self, source: str) -> Any:
         """Expand and compile a pattern; ``ValueError`` carries the regex engine's message.

@@ -61,16 +61,19 @@ def test_toml_fields() -> None:
     source = (
         '+++\ntitle = "Toml \\"title\\""\ndraft = true\n'
         'description = \'Literal words\'\nsummary = """\nMulti\nline"""\n'
-        '[params]\nexcerpt = "Not top level"\n+++\nBody.\n'
+        '[params]\nexcerpt = "Nested in params"\n+++\nBody.\n'
     )
     document = parse(source)
     assert blocks(document) == [
         ("front_matter", 'Toml " title"'),
         ("front_matter", "Literal words"),
         ("front_matter", "Multi line"),
+        ("front_matter", "Nested in params"),
         ("paragraph", "Body."),
     ]
     assert not document.problems
+    top_level_only = parse(source, published_fields=("title", "excerpt"))
+    assert blocks(top_level_only) == [("front_matter", 'Toml " title"'), ("paragraph", "Body.")]
 
 
 def test_unterminated_front_matter_is_a_problem_and_the_body_is_read() -> None:
@@ -115,3 +118,98 @@ def test_mdx_front_matter() -> None:
     )
     assert_contract(document)
     assert blocks(document) == [("front_matter", "Gentle"), ("paragraph", "Hi")]
+
+
+NESTED = """---
+title: Knee clinic
+hero:
+  heading: Move freely again
+  image: /img/hero.jpg
+  button: {text: Book a visit, link: /book}
+faqs:
+  - q: Does it hurt?
+    a: |
+      <p>Most patients feel <em>little</em> discomfort.</p>
+      <p>Ask us about it.</p>
+  - q: How long?
+    a: >
+      About an hour,
+      start to finish.
+layout: page
+cms_blocks:
+  - _bookshop_name: banner
+    description: Gentle care for every age
+seo:
+  metaTitle: Knee clinic in town
+---
+Body text.
+"""
+
+
+def test_nested_front_matter_with_the_default_patterns() -> None:
+    document = parse(NESTED)
+    assert blocks(document) == [
+        ("front_matter", "Knee clinic"),
+        ("front_matter", "Move freely again"),
+        ("front_matter", "Book a visit"),
+        ("front_matter", "Does it hurt?"),
+        ("paragraph", "Most patients feel little discomfort."),
+        ("paragraph", "Ask us about it."),
+        ("front_matter", "How long?"),
+        ("front_matter", "About an hour, start to finish."),
+        ("front_matter", "Gentle care for every age"),
+        ("front_matter", "Knee clinic in town"),
+        ("paragraph", "Body text."),
+    ]
+    shown = visible(document)
+    for hidden in ("hero.jpg", "/book", "page", "banner", "<p>", "<em>", "faqs", "heading"):
+        assert hidden not in shown, hidden
+    assert document.blocks[4].span.start == at(document, "Most patients")
+
+
+@pytest.mark.parametrize(("fields", "shown"), [
+    (("hero.*",), ["Move freely again", "Book a visit"]),
+    (("hero.button.text",), ["Book a visit"]),
+    (("faqs[].q",), ["Does it hurt?", "How long?"]),
+    (("faqs.q",), ["Does it hurt?", "How long?"]),
+    (("**.metatitle",), ["Knee clinic in town"]),
+    (("seo",), ["Knee clinic in town"]),
+    (("h?ro.head*",), ["Move freely again"]),
+    (("title",), ["Knee clinic"]),
+])
+def test_key_patterns(fields: tuple[str, ...], shown: list[str]) -> None:
+    document = parse(NESTED, published_fields=fields)
+    assert [text for scope, text in blocks(document) if scope == "front_matter"] == shown
+
+
+def test_extend_published_fields_adds_to_the_defaults() -> None:
+    source = "---\ntitle: Shown\nusp_line: Also shown\nother: Not shown\n---\n"
+    configured = MarkdownFormat().configured({"extend-published-fields": ["usp_line"]})
+    document = configured.parse(source, "a.md")
+    assert blocks(document) == [("front_matter", "Shown"), ("front_matter", "Also shown")]
+
+
+def test_yaml_anchors_show_their_text_once() -> None:
+    source = "---\ndescription: &d Shared words\nsummary: *d\nlist: &l [*l]\n---\n"
+    document = parse(source)
+    assert blocks(document) == [("front_matter", "Shared words")]
+
+
+def test_nested_toml_front_matter() -> None:
+    source = ('+++\ntitle = "Toml page"\n[hero]\nheading = "Nested heading"\nimage = "/i.png"\n'
+              '[[faqs]]\nanswer = """\nA longer answer."""\n+++\nBody.\n')
+    assert blocks(parse(source)) == [
+        ("front_matter", "Toml page"), ("front_matter", "Nested heading"),
+        ("front_matter", "A longer answer."), ("paragraph", "Body.")]
+
+
+def test_the_schema_and_the_matcher_agree_on_the_pattern_syntax() -> None:
+    import json
+    from importlib import resources
+
+    from healthlint.builtin.formats._fields import PATTERN_SYNTAX
+
+    schema = json.loads(resources.files("healthlint").joinpath(
+        "schemas/config.schema.json").read_text("utf-8"))
+    for key in ("published-fields", "extend-published-fields"):
+        assert schema["properties"][key]["items"]["pattern"] == PATTERN_SYNTAX

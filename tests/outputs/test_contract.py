@@ -23,7 +23,7 @@ OUTPUTS: dict[str, type] = {
     "checkstyle": CheckstyleOutput,
 }
 
-ALLOWED = {"healthlint", "healthlint.types", "healthlint.fingerprint"}
+ALLOWED = {"healthlint", "healthlint.types", "healthlint.fingerprint", "healthlint.display"}
 
 
 @pytest.mark.parametrize(("name", "cls"), OUTPUTS.items())

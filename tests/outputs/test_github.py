@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from healthlint.builtin.outputs.github import GithubOutput, markdown_cell, step_summary
+from healthlint.display import visible
 from healthlint.types import Span
 from outputs.builders import (
     BROKEN,
@@ -113,7 +114,8 @@ def test_hostile_messages_stay_inside_their_annotation(text: str) -> None:
     diagnostic = flag("page.md", source, "Cures", "HL104", message=text)
     parsed = commands(render(GithubOutput(), report(result("page.md", source, [diagnostic]))))
     assert len(parsed) == 1
-    assert parsed[0].message == text
+    # Line breaks and other control characters are shown, never passed on.
+    assert parsed[0].message == visible(text)
     assert parsed[0].properties["file"] == "page.md"
 
 
@@ -133,7 +135,7 @@ def test_hostile_paths_stay_one_property(path: str) -> None:
         render(GithubOutput(), report(result(path, source, [flag(path, source, "Cures", "HL104")])))
     )
     assert len(parsed) == 1
-    assert parsed[0].properties["file"] == path.replace("\\", "/")
+    assert parsed[0].properties["file"] == visible(path.replace("\\", "/"))
     assert parsed[0].properties["line"] == "1"
 
 
@@ -141,7 +143,7 @@ def test_hostile_rule_slug_in_the_title() -> None:
     source = "Cures everything.\n"
     odd = replace(flag("page.md", source, "Cures", "HL104"), rule="x,line=5::\n::error::y")
     (parsed,) = commands(render(GithubOutput(), report(result("page.md", source, [odd]))))
-    assert parsed.properties["title"] == "healthlint HL104 (x,line=5::\n::error::y)"
+    assert parsed.properties["title"] == "healthlint HL104 (x,line=5::␊::error::y)"
     assert parsed.properties["line"] == "1"
 
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from html.entities import html5
 from operator import itemgetter
 
 from healthlint.types import Block, Comment, Document, Problem, Span
 
 _NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _COMMENT_PREFIX = "healthlint-"
 _FIRST = itemgetter(0)
 _BARE_URL = re.compile(
@@ -34,6 +37,16 @@ def blank(text: str) -> str:
     if "\r" in text:
         return _NOT_LINE_BREAK.sub(lambda match: " " * (match.end() - match.start()), text)
     return "\n".join(" " * len(line) for line in text.split("\n"))
+
+
+def fill(decoded: str, width: int) -> str:
+    """``decoded`` as it stands in the prose view in place of a ``width``-character escape
+    or reference: space-like and unprintable characters (a lone surrogate from a JSON
+    escape) read as spaces, and the rest of the width is blank."""
+    shown = decoded.translate(_SPACE_LIKE)
+    if not shown.isprintable():
+        shown = "".join(char if char.isprintable() else " " for char in shown)
+    return shown[:width].ljust(width)
 
 
 def directive_body(body: str) -> str | None:
@@ -60,6 +73,38 @@ def decode_reference(raw: str, *, in_attribute: bool = False, next_char: str = "
     if in_attribute and (next_char.isalnum() or next_char == "="):
         return None
     return html5.get(name)
+
+
+def byte_to_char(text: str) -> Callable[[int], int]:
+    """A converter from UTF-8 byte offsets into ``text`` to code-point offsets.
+
+    Only runs of non-ASCII characters make the two differ, so the converter keeps
+    one entry per run and bisects; inside a run it decodes the few bytes before the
+    offset.
+    """
+    byte_starts: list[int] = []
+    byte_ends: list[int] = []
+    char_starts: list[int] = []
+    shifts: list[int] = []
+    shift = 0
+    for run in _NON_ASCII.finditer(text):
+        size = len(run.group().encode())
+        byte_starts.append(run.start() + shift)
+        byte_ends.append(run.start() + shift + size)
+        char_starts.append(run.start())
+        shift += size - (run.end() - run.start())
+        shifts.append(shift)
+    encoded = text.encode()
+
+    def convert(offset: int) -> int:
+        index = bisect_right(byte_starts, offset) - 1
+        if index < 0:
+            return offset
+        if offset >= byte_ends[index]:
+            return offset - shifts[index]
+        return char_starts[index] + len(encoded[byte_starts[index] : offset].decode())
+
+    return convert
 
 
 class ProseBuilder:
@@ -97,7 +142,7 @@ class ProseBuilder:
     def reveal_decoded(self, start: int, end: int, decoded: str) -> None:
         """Put a decoded reference at ``start``; the rest of ``[start, end)`` stays blank."""
         width = end - start
-        self.pieces.append((start, decoded.translate(_SPACE_LIKE)[:width].ljust(width)))
+        self.pieces.append((start, fill(decoded, width)))
 
     def add_block(self, start: int, end: int, scope: str) -> None:
         """Record a block; it is trimmed to its visible prose when the view is built."""
@@ -111,7 +156,9 @@ class ProseBuilder:
             self.comments.append(Comment(Span(start, end), text))
 
     def problem(self, offset: int, message: str) -> None:
-        self.problems.append(Problem(offset, message))
+        # Parsers count positions their own way (PyYAML's reader can point past a control
+        # character it refused): a problem is always reported inside the file.
+        self.problems.append(Problem(max(0, min(offset, len(self.source))), message))
 
     def prose(self) -> str:
         """Join the revealed pieces over the blanked source."""

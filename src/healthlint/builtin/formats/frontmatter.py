@@ -1,48 +1,58 @@
 """YAML (``---``) and TOML (``+++``) front matter at the top of Markdown and MDX files.
 
-Published fields (by default ``title``, ``description``, ``summary`` and
-``excerpt``) become ``front_matter`` blocks at the exact span of their string
-value, quotes excluded; keys and every other field stay blank. YAML positions come
-from PyYAML's node marks, which count code points of the text they were given.
-TOML is checked with ``tomllib`` (``tomli`` before Python 3.11), which reports no
-positions for values, so the top-level ``key = "value"`` lines are found by a line
-pattern over the same text; a value the pattern does not understand is skipped,
-never guessed.
+Published fields become ``front_matter`` blocks at the exact span of their string
+value, quotes excluded; keys and every other field stay blank. Which fields are
+published is a list of key patterns (:mod:`._fields`): plain names are top-level
+keys as before, and dotted patterns reach into nested mappings and lists
+(``hero.*``, ``faqs[].answer``, ``**.description``), as Netlify CMS, CloudCannon,
+Astro content collections, Hugo and Jekyll themes nest their copy. A value that
+holds HTML (often a YAML block scalar) is read as HTML, tags blanked. Machine
+values under a published pattern (image paths, links, slugs, dates, colours) are
+left out by their key or their shape (:mod:`._values`). A ``# healthlint-...`` comment in
+the front matter is a suppression directive.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Collection
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from healthlint.builtin.formats._prose import ProseBuilder
 
 if TYPE_CHECKING:
-    import yaml
+    from healthlint.builtin.formats._fields import FieldMatcher
+    from healthlint.builtin.formats._values import Leaf
 
-DEFAULT_PUBLISHED_FIELDS: tuple[str, ...] = ("title", "description", "summary", "excerpt")
+_COPY_KEYS = """
+    title subtitle description summary excerpt lead intro tagline heading subheading headline
+    caption blurb teaser abstract text content body copy quote question answer alt label cta
+    metatitle metadescription meta_title meta_description seotitle seodescription seo_title
+    seo_description""".split()
+_COPY_SECTIONS = """
+    hero banner intro usp usps features benefits faq faqs testimonials reviews highlights
+    services treatments conditions pricing content_blocks""".split()
+DEFAULT_PUBLISHED_FIELDS: tuple[str, ...] = (
+    "title", "description", "summary", "excerpt",
+    *(f"**.{key}" for key in _COPY_KEYS),
+    *(f"**.{section}" for section in _COPY_SECTIONS),
+)  # fmt: skip
+"""Top-level ``title``, ``description``, ``summary`` and ``excerpt`` as before, copy
+fields at any depth, and the sections page builders keep copy in."""
 
 _OPENING = re.compile(r"\ufeff?(?P<fence>---|\+\+\+)[ \t]*(?:\r\n|\n|\r)")
 _CLOSING = {
     "---": re.compile(r"^(?:---|\.\.\.)[ \t]*(?=\r|\n|\Z)", re.MULTILINE),
     "+++": re.compile(r"^\+\+\+[ \t]*(?=\r|\n|\Z)", re.MULTILINE),
 }
-_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\r\n|[\s\S])")
-_DOUBLED_QUOTE = re.compile("''")
-_SIMPLE_ESCAPES = {
-    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f",
-    "r": "\r", "e": "\x1b", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
-}  # fmt: skip
-_TOML_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
-_TOML_STRING = re.compile(
-    r"""^[ \t]*(?P<key>[A-Za-z0-9_-]+|"[^"\r\n]*"|'[^'\r\n]*')[ \t]*=[ \t]*
-    (?P<value>\"\"\"(?:[^\\]|\\[\s\S])*?\"\"\"(?!")|'''[\s\S]*?'''(?!')
-      |"(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*')""",
-    re.MULTILINE | re.VERBOSE,
-)
-_TOML_ERROR_POSITION = re.compile(r"at line (\d+), column (\d+)")
+
+
+def published_fields(options: Mapping[str, Any]) -> tuple[str, ...]:
+    """The published field patterns a configuration asks for: ``published-fields``
+    (default :data:`DEFAULT_PUBLISHED_FIELDS`) plus ``extend-published-fields``."""
+    fields = options.get("published-fields")
+    base = tuple(fields) if fields is not None else DEFAULT_PUBLISHED_FIELDS
+    return base + tuple(options.get("extend-published-fields") or ())
 
 
 def read_front_matter(source: str, builder: ProseBuilder, fields: Collection[str]) -> int:
@@ -64,131 +74,56 @@ def read_front_matter(source: str, builder: ProseBuilder, fields: Collection[str
             "the file is read as if it had none",
         )
         return 0
+    # Imported here: the readers compile their patterns on import, and most pages of
+    # most runs have no front matter.
+    from healthlint.builtin.formats._fields import field_matcher
+
     text = source[opening.end() : closing.start()]
+    matcher = field_matcher(tuple(fields))
     if fence == "---":
-        _read_yaml(text, opening.end(), builder, fields)
+        _read_yaml(text, opening.end(), builder, matcher)
     else:
-        _read_toml(text, opening.end(), builder, fields)
+        _read_toml(text, opening.end(), builder, matcher)
     return closing.end()
 
 
-def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: Collection[str]) -> None:
-    import yaml  # imported here: most runs never read front matter, and start-up counts
+def _publish(
+    builder: ProseBuilder, leaves: Iterable[Leaf], base: int, fields: FieldMatcher
+) -> None:
+    from healthlint.builtin.formats._values import publish_leaves
 
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        offset = base + (mark.index if mark is not None else 0)
-        reason = error.problem or error.context or "cannot be parsed"
-        builder.problem(offset, f"invalid YAML front matter: {reason}")
+    publish_leaves(
+        builder, leaves, base=base, scope="front_matter",
+        published=lambda leaf: fields.publishes(leaf.path),
+    )
+
+
+def _read_yaml(text: str, base: int, builder: ProseBuilder, fields: FieldMatcher) -> None:
+    import yaml
+
+    from healthlint.builtin.formats._values import hash_comments
+    from healthlint.builtin.formats._yaml import compose_yaml, yaml_leaves
+
+    roots, error = compose_yaml(text, documents=False)
+    if error is not None:
+        builder.problem(base + error[0], f"invalid YAML front matter: {error[1]}")
         return
-    except yaml.reader.ReaderError as error:
-        builder.problem(base + error.position, f"invalid YAML front matter: {error.reason}")
+    if not roots:
         return
-    except yaml.YAMLError as error:
-        builder.problem(base, f"invalid YAML front matter: {error}")
-        return
-    if root is None:
-        return
-    if not isinstance(root, yaml.MappingNode):
+    if not isinstance(roots[0], yaml.MappingNode):
         builder.problem(base, "YAML front matter is not a mapping of keys to values")
         return
-    for key, value in root.value:
-        if (
-            isinstance(key, yaml.ScalarNode)
-            and key.value in fields
-            and isinstance(value, yaml.ScalarNode)
-            and value.value
-        ):
-            _reveal_yaml_scalar(text, value, base, builder)
+    leaves = yaml_leaves(text, roots)
+    _publish(builder, leaves, base, fields)
+    hash_comments(builder, text, base, leaves)
 
 
-def _reveal_yaml_scalar(text: str, node: yaml.ScalarNode, base: int, builder: ProseBuilder) -> None:
-    start, end = node.start_mark.index, node.end_mark.index
-    style = node.style
-    if style in ('"', "'"):
-        start, end = start + 1, end - 1
-        _reveal_escaped(text, start, end, base, builder, quote=style)
-    elif style in ("|", ">"):
-        header_end = text.find("\n", start, end)
-        if header_end < 0:
-            return
-        start = header_end + 1
-        builder.reveal(base + start, text[start:end])
-    else:
-        builder.reveal(base + start, text[start:end])
-    builder.add_block(base + start, base + end, "front_matter")
+def _read_toml(text: str, base: int, builder: ProseBuilder, fields: FieldMatcher) -> None:
+    from healthlint.builtin.formats._toml import toml_leaves
+    from healthlint.builtin.formats._values import hash_comments
 
-
-def _reveal_escaped(
-    text: str, start: int, end: int, base: int, builder: ProseBuilder, *, quote: str
-) -> None:
-    """Reveal a quoted string, each escape decoded at its first offset.
-
-    ``quote`` is ``"`` for backslash escapes (YAML double quotes, TOML basic
-    strings) and ``'`` for YAML single quotes, where ``''`` stands for ``'``.
-    """
-    pattern = _ESCAPE if quote == '"' else _DOUBLED_QUOTE
-    position = start
-    for escape in pattern.finditer(text, start, end):
-        builder.reveal(base + position, text[position : escape.start()])
-        position = escape.end()
-        decoded = _decode_escape(escape.group())
-        if decoded is not None:
-            builder.reveal_decoded(base + escape.start(), base + escape.end(), decoded)
-    builder.reveal(base + position, text[position:end])
-
-
-def _decode_escape(escape: str) -> str | None:
-    """The character an escape stands for; ``None`` for an escaped line break,
-    which joins lines and must leave the line break itself in the view."""
-    if escape == "''":
-        return "'"
-    letter = escape[1]
-    if letter in "\r\n":
-        return None
-    if letter in "xuU":
-        return chr(int(escape[2:], 16))
-    return _SIMPLE_ESCAPES.get(letter, letter)
-
-
-def _read_toml(text: str, base: int, builder: ProseBuilder, fields: Collection[str]) -> None:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
-
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        builder.problem(
-            base + _toml_error_offset(text, str(error)), f"invalid TOML front matter: {error}"
-        )
-    table = _TOML_TABLE.search(text)
-    top_level_end = table.start() if table is not None else len(text)
-    for line in _TOML_STRING.finditer(text, 0, top_level_end):
-        key = line.group("key").strip("\"'")
-        if key not in fields:
-            continue
-        value = line.group("value")
-        width = 3 if value[:3] in ('"""', "'''") else 1
-        start, end = line.start("value") + width, line.end("value") - width
-        if value.startswith('"'):
-            _reveal_escaped(text, start, end, base, builder, quote='"')
-        else:
-            builder.reveal(base + start, text[start:end])
-        builder.add_block(base + start, base + end, "front_matter")
-
-
-def _toml_error_offset(text: str, message: str) -> int:
-    """The offset ``tomllib`` names in its message (it has no position attributes
-    before Python 3.14); 0 when the message names none."""
-    position = _TOML_ERROR_POSITION.search(message)
-    if position is None:
-        return 0
-    line, column = int(position.group(1)), int(position.group(2))
-    line_start = 0
-    for _ in range(line - 1):
-        line_start = text.find("\n", line_start) + 1
-    return min(line_start + column - 1, len(text))
+    leaves, error = toml_leaves(text)
+    if error is not None:
+        builder.problem(base + error[0], f"invalid TOML front matter: {error[1]}")
+    _publish(builder, leaves, base, fields)
+    hash_comments(builder, text, base, leaves)

@@ -19,6 +19,8 @@ What is prose: body text, split into blocks at block-level elements and ``<br>``
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from healthlint.builtin.formats._prose import ProseBuilder, decode_reference
 from healthlint.types import Document
@@ -91,6 +93,8 @@ _IMPLIED_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 """Start tags that close an open sibling (``<li>`` after ``<li>``), searched down to
 the boundary element (the list) and no further."""
+BLOCK_ELEMENTS, BLOCK_SCOPES, SKIPPED_ELEMENTS = _BLOCK, _SCOPE, _SKIPPED
+"""For readers of other markup with HTML elements in it (JSX)."""
 _META_NAMES = frozenset({"description", "og:description", "twitter:description"})
 _FOREIGN = frozenset({"svg", "math", "template"})
 _RAW_TEXT_END: dict[str, re.Pattern[str]] = {
@@ -147,6 +151,10 @@ class _Reader:
         self.strict = strict
         self.names: list[str] = []
         self.starts: list[int] = []
+        self.open_at: dict[str, list[int]] = {}
+        """For each element name, the indices in ``names`` where it is open, innermost last:
+        finding the element an end tag closes (or the nearest list or table) must not walk
+        the whole stack, or a page of many open ``<div>`` and stray end tags is quadratic."""
         self.skipping = 0
         self.block_start = -1
         self.block_end = -1
@@ -183,6 +191,7 @@ class _Reader:
                 if names and names[-1] == name and name not in _BLOCK and name not in _SKIPPED:
                     names.pop()
                     self.starts.pop()
+                    self.open_at[name].pop()
                 else:
                     self.end_tag(name, match.start())
                 position = match.end()
@@ -192,11 +201,18 @@ class _Reader:
         self.finish()
 
     def scope(self) -> str:
-        for name in reversed(self.names):
-            scope = _SCOPE.get(name)
-            if scope is not None:
-                return scope
-        return "paragraph"
+        index = self.innermost(_SCOPE)
+        return _SCOPE[self.names[index]] if index >= 0 else "paragraph"
+
+    def innermost(self, names: Iterable[str]) -> int:
+        """The index in the stack of the innermost open element named in ``names``, or -1."""
+        open_at = self.open_at
+        return max((open_at[name][-1] for name in names if open_at.get(name)), default=-1)
+
+    def push(self, name: str, start: int) -> None:
+        self.open_at.setdefault(name, []).append(len(self.names))
+        self.names.append(name)
+        self.starts.append(start)
 
     def flush(self) -> None:
         if self.block_start >= 0:
@@ -234,8 +250,7 @@ class _Reader:
         self_closing = match.group("attrs").endswith("/")
         if name in VOID_ELEMENTS or (self_closing and name not in _RAW_TEXT):
             return match.end()
-        self.names.append(name)
-        self.starts.append(match.start())
+        self.push(name, match.start())
         if name in _SKIPPED:
             self.skipping += 1
         if name in _RAW_TEXT:
@@ -246,14 +261,12 @@ class _Reader:
         """Skip to the end tag of a raw text element; ``<title>`` text is prose."""
         end_tag = _RAW_TEXT_END[name].search(self.text, start)
         end = end_tag.start() if end_tag is not None else len(self.text)
-        if name == "title" and not any(open_name in _FOREIGN for open_name in self.names):
+        if name == "title" and self.innermost(_FOREIGN) < 0:
             reveal_text(self.builder, self.text, start, end, self.base, in_attribute=False)
             self.builder.add_block(self.base + start, self.base + end, "title")
         if end_tag is None and name != "plaintext":
             self.builder.problem(self.base + self.starts[-1], f"<{name}> is never closed")
-            self.names.pop()
-            self.starts.pop()
-            self.skipping -= name in _SKIPPED
+            self.pop(len(self.names) - 1, quietly=True)
         return end
 
     def attributes(self, name: str, match: re.Match[str]) -> None:
@@ -286,22 +299,18 @@ class _Reader:
         self.builder.add_block(self.base + span[0], self.base + span[1], scope)
 
     def close_sibling(self, siblings: frozenset[str], boundary: frozenset[str]) -> None:
-        for index in range(len(self.names) - 1, -1, -1):
-            open_name = self.names[index]
-            if open_name in siblings:
-                self.flush()
-                self.pop(index, quietly=False)
-                return
-            if open_name in boundary:
-                return
+        index = self.innermost(siblings)
+        if index >= 0 and index > self.innermost(boundary):
+            self.flush()
+            self.pop(index, quietly=False)
 
     def end_tag(self, name: str, offset: int) -> None:
         if name in _BLOCK:
             self.flush()
-        for index in range(len(self.names) - 1, -1, -1):
-            if self.names[index] == name:
-                self.pop(index, quietly=False)
-                return
+        index = self.innermost((name,))
+        if index >= 0:
+            self.pop(index, quietly=False)
+            return
         if self.strict and name not in _OPTIONAL_END:
             self.builder.problem(self.base + offset, f"stray end tag </{name}> closes nothing")
 
@@ -312,8 +321,9 @@ class _Reader:
                 self.flush()
             if not quietly:
                 self.unclosed(open_name, start)
-        for open_name in self.names[index:]:
+        for open_name in reversed(self.names[index:]):
             self.skipping -= open_name in _SKIPPED
+            self.open_at[open_name].pop()
         del self.names[index:]
         del self.starts[index:]
 
@@ -341,7 +351,18 @@ class HtmlFormat:
     name: str = "html"
     extensions: tuple[str, ...] = (".html", ".htm", ".xhtml")
 
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        self.options = options or {}
+        """The configuration's format options, for pages that turn out to be templates."""
+
+    def configured(self, options: Mapping[str, Any]) -> HtmlFormat:
+        return HtmlFormat(options)
+
     def parse(self, source: str, path: str) -> Document:
+        from healthlint.builtin.formats import template  # it imports this module
+
+        if template.is_template(source, path):
+            return template.read_template(source, path, "template", self.options)
         builder = ProseBuilder(source)
         start = 1 if source.startswith("\ufeff") else 0
         read_html(source[start:], start, builder, strict=True)

@@ -21,13 +21,16 @@ Hugo shortcodes). An HTML block is read by the HTML format over its own region.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from healthlint.builtin.formats._prose import ProseBuilder, blank
-from healthlint.builtin.formats.frontmatter import DEFAULT_PUBLISHED_FIELDS, read_front_matter
+from healthlint.builtin.formats._prose import ProseBuilder, blank, byte_to_char
+from healthlint.builtin.formats.frontmatter import (
+    DEFAULT_PUBLISHED_FIELDS,
+    published_fields,
+    read_front_matter,
+)
 from healthlint.builtin.formats.html import read_html, tag_name
 from healthlint.types import Document
 
@@ -50,14 +53,14 @@ def _parser() -> pyromark.Markdown:
     )
 
 
-_TEMPLATE = re.compile(
-    r"""\{\{[<%]\s*highlight\b.{0,65536}?\{\{[<%]\s*/highlight\s*[>%]\}\}
-    | \{\{<.{0,4096}?>\}\} | \{\{%.{0,4096}?%\}\} | \{\{.{0,4096}?\}\} | \{%.{0,4096}?%\}""",
-    re.DOTALL | re.VERBOSE,
-)
-"""Template tags: Hugo shortcodes (a ``highlight`` shortcode with its code), Go,
-Jinja and Liquid tags. The length bound keeps a stray ``{{`` from scanning the
-rest of a large file for every occurrence."""
+_TEMPLATE_START = re.compile(r"\{(?=[{%])")
+_HIGHLIGHT_OPEN = re.compile(r"\{\{[<%]\s*highlight\b")
+_HIGHLIGHT_CLOSE = re.compile(r"\{\{[<%]\s*/highlight\s*[>%]\}\}")
+HIGHLIGHT_LIMIT = 65536
+"""How far a Hugo ``highlight`` shortcode may run to its closing tag."""
+TAG_LIMIT = 4096
+"""How far any other template tag may run to its closing delimiter: a stray ``{{`` must
+not turn the rest of a large file into a tag."""
 
 _CONTAINER_SCOPES = {
     "Heading": "heading",
@@ -70,46 +73,77 @@ _CONTAINER_SCOPES = {
 _SKIPPED_BLOCKS = frozenset({"CodeBlock", "MetadataBlock"})
 _SKIPPED_INLINE_HTML = frozenset({"code", "kbd", "samp", "pre", "script", "style", "svg"})
 _URL_LINK_TYPES = frozenset({"Autolink", "Email"})
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+class _NextOccurrence:
+    """The first occurrence of a delimiter at or after a position, remembered: template
+    openings are visited in order, so each delimiter is searched for across the text once
+    in all, however many openings never close (``{{<`` repeated thousands of times)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[object, tuple[int, int, int]] = {}
+
+    def __call__(self, delimiter: str | re.Pattern[str], start: int) -> tuple[int, int]:
+        """``(start, end)`` of the first ``delimiter`` at or after ``start``, or ``(-1, -1)``."""
+        cached = self.found.get(delimiter)
+        if cached is not None and cached[0] <= start and (cached[1] < 0 or cached[1] >= start):
+            return cached[1], cached[2]
+        if isinstance(delimiter, str):
+            at = self.text.find(delimiter, start)
+            span = (at, at + len(delimiter)) if at >= 0 else (-1, -1)
+        else:
+            match = delimiter.search(self.text, start)
+            span = match.span() if match is not None else (-1, -1)
+        self.found[delimiter] = (start, *span)
+        return span
+
+
+def _template_end(text: str, start: int, following: _NextOccurrence) -> int:
+    """Where the template tag opening at ``start`` ends, or -1 if it is not one: a Hugo
+    ``highlight`` shortcode with its code, then ``{{< >}}``, ``{{% %}}``, ``{{ }}``,
+    ``{% %}``, each within its length limit."""
+    if text.startswith("{%", start):
+        close_start, close_end = following("%}", start + 2)
+        return close_end if 0 <= close_start - (start + 2) <= TAG_LIMIT else -1
+    kind = text[start + 2 : start + 3]
+    if kind in ("<", "%"):
+        opening = _HIGHLIGHT_OPEN.match(text, start)
+        if opening is not None:
+            close_start, close_end = following(_HIGHLIGHT_CLOSE, opening.end())
+            if 0 <= close_start - opening.end() <= HIGHLIGHT_LIMIT:
+                return close_end
+        close_start, close_end = following(">}}" if kind == "<" else "%}}", start + 3)
+        if 0 <= close_start - (start + 3) <= TAG_LIMIT:
+            return close_end
+    close_start, close_end = following("}}", start + 2)
+    return close_end if 0 <= close_start - (start + 2) <= TAG_LIMIT else -1
 
 
 def blank_templates(text: str) -> str:
-    """``text`` with template tags blanked, so the Markdown parser never reads them."""
+    """``text`` with template tags blanked, so the Markdown parser never reads them.
+
+    Tags are Hugo shortcodes (a ``highlight`` shortcode with its code), Go, Jinja and
+    Liquid tags. The first tag that fits wins at each opening, left to right, and a tag
+    never starts inside an earlier one.
+    """
     if "{{" not in text and "{%" not in text:
         return text
-    return _TEMPLATE.sub(lambda match: blank(match.group()), text)
-
-
-def _byte_to_char(text: str) -> Callable[[int], int]:
-    """A converter from UTF-8 byte offsets into ``text`` to code-point offsets.
-
-    Only runs of non-ASCII characters make the two differ, so the converter keeps
-    one entry per run and bisects; inside a run it decodes the few bytes before the
-    offset.
-    """
-    byte_starts: list[int] = []
-    byte_ends: list[int] = []
-    char_starts: list[int] = []
-    shifts: list[int] = []
-    shift = 0
-    for run in _NON_ASCII.finditer(text):
-        size = len(run.group().encode())
-        byte_starts.append(run.start() + shift)
-        byte_ends.append(run.start() + shift + size)
-        char_starts.append(run.start())
-        shift += size - (run.end() - run.start())
-        shifts.append(shift)
-    encoded = text.encode()
-
-    def convert(offset: int) -> int:
-        index = bisect_right(byte_starts, offset) - 1
-        if index < 0:
-            return offset
-        if offset >= byte_ends[index]:
-            return offset - shifts[index]
-        return char_starts[index] + len(encoded[byte_starts[index] : offset].decode())
-
-    return convert
+    following = _NextOccurrence(text)
+    parts: list[str] = []
+    position = 0
+    for opening in _TEMPLATE_START.finditer(text):
+        start = opening.start()
+        if start < position:
+            continue
+        end = _template_end(text, start, following)
+        if end < 0:
+            continue
+        parts.append(text[position:start])
+        parts.append(blank(text[start:end]))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 class _Reader:
@@ -136,7 +170,7 @@ class _Reader:
 
     def read(self) -> None:
         text = self.text
-        to_char = None if text.isascii() else _byte_to_char(text)
+        to_char = None if text.isascii() else byte_to_char(text)
         for event, span in _parser().events_with_range(text):
             if isinstance(event, str):
                 # A hard break ends a block as <br> does in HTML; a soft break does not.
@@ -258,6 +292,10 @@ class MarkdownFormat:
     def with_published_fields(self, published_fields: Collection[str]) -> MarkdownFormat:
         """A copy of this format that publishes ``published_fields`` instead."""
         return MarkdownFormat(published_fields)
+
+    def configured(self, options: Mapping[str, Any]) -> MarkdownFormat:
+        """This format with the published fields of a configuration."""
+        return MarkdownFormat(published_fields(options))
 
     def parse(self, source: str, path: str) -> Document:
         builder = ProseBuilder(source)

@@ -22,10 +22,16 @@ prose view shows as a space.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from bisect import bisect_left
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from healthlint.builtin.formats._prose import ProseBuilder, blank
-from healthlint.builtin.formats.frontmatter import DEFAULT_PUBLISHED_FIELDS, read_front_matter
+from healthlint.builtin.formats.frontmatter import (
+    DEFAULT_PUBLISHED_FIELDS,
+    published_fields,
+    read_front_matter,
+)
 from healthlint.builtin.formats.html import VOID_ELEMENTS
 from healthlint.builtin.formats.markdown import read_markdown
 from healthlint.types import Document
@@ -42,7 +48,9 @@ _EXPRESSION_TOKEN = re.compile(
     re.DOTALL,
 )
 _EXPRESSION_LIMIT = 100_000
-"""How far an expression may run: a stray ``{`` must not scan a large file to its end."""
+"""How far an expression may run to its closing ``}``."""
+_FALLBACK_WINDOW = 4096
+"""How far a brace is followed once the scanning budget is spent (see ``_Braces``)."""
 _TAG_NAME = re.compile(r"[A-Za-z_$][\w$.:-]*")
 _ATTRIBUTE_NAME = re.compile(r"[^\s=/>{}\"'<]+")
 _SPACE = re.compile(r"\s*")
@@ -64,6 +72,16 @@ class _Scanner:
         self.builder = builder
         self.spans: list[tuple[int, int]] = []
         self.open_tags: list[tuple[str, int]] = []
+        self.braces = _Braces(text)
+        self.paragraph_end = -1
+        """Where the paragraph of the last code span ends, found once per paragraph."""
+        self.tick_runs: dict[int, list[int]] | None = None
+        """Where every run of backticks starts, by its length; built on the first one."""
+        self.attribute_expressions: list[tuple[int, int]] = []
+        """Braced attribute values and spreads of the tags read by :meth:`attributes_end`."""
+        self.attribute_values: list[tuple[str, int, int, bool]] = []
+        """Named attribute values of those tags: the name, the span inside the quotes or
+        of the braces, and whether the value is braced."""
 
     def scan(self, position: int) -> list[tuple[int, int]]:
         text = self.text
@@ -130,17 +148,26 @@ class _Scanner:
         return end
 
     def code_span_end(self, start: int) -> int:
-        """Skip a code span opened by the backtick run at ``start``, if it closes."""
+        """Skip a code span opened by the backtick run at ``start``, if it closes: at the
+        next run of exactly as many backticks in the same paragraph."""
         run = _TICKS.match(self.text, start)
         end = run.end() if run is not None else start + 1
-        paragraph_end = _PARAGRAPH_END.search(self.text, end)
-        limit = paragraph_end.start() if paragraph_end is not None else len(self.text)
-        ticks = self.text[start:end]
-        closing = re.compile(rf"(?<!`){ticks}(?!`)").search(self.text, end, limit)
-        return closing.end() if closing is not None else end
+        if self.paragraph_end < end:
+            paragraph_end = _PARAGRAPH_END.search(self.text, end)
+            self.paragraph_end = paragraph_end.start() if paragraph_end else len(self.text)
+        if self.tick_runs is None:
+            self.tick_runs = {}
+            for found in _TICKS.finditer(self.text):
+                self.tick_runs.setdefault(found.end() - found.start(), []).append(found.start())
+        width = end - start
+        starts = self.tick_runs.get(width, [])
+        index = bisect_left(starts, end)
+        if index < len(starts) and starts[index] + width <= self.paragraph_end:
+            return starts[index] + width
+        return end
 
     def expression(self, start: int) -> int:
-        end = _expression_end(self.text, start)
+        end = self.braces.end(start)
         if end < 0:
             self.builder.problem(start, "'{' expression is never closed by '}'")
             return start + 1
@@ -192,9 +219,10 @@ class _Scanner:
             if text.startswith("/>", position):
                 return position + 2, True
             if char == "{":
-                position = _expression_end(text, position)
+                start, position = position, self.braces.end(position)
                 if position < 0:
                     return -1, False
+                self.attribute_expressions.append((start, position))
                 continue
             name = _ATTRIBUTE_NAME.match(text, position)
             if name is None:
@@ -204,13 +232,16 @@ class _Scanner:
                 continue
             position = _skip_space(text, position + 1)
             if text.startswith("{", position):
-                position = _expression_end(text, position)
+                start, position = position, self.braces.end(position)
                 if position < 0:
                     return -1, False
+                self.attribute_expressions.append((start, position))
+                self.attribute_values.append((name.group(), start, position, True))
                 continue
             value = _QUOTED.match(text, position)
             if value is None:
                 return -1, False
+            self.attribute_values.append((name.group(), value.start() + 1, value.end() - 1, False))
             position = value.end()
 
     def close(self, name: str, start: int) -> None:
@@ -228,27 +259,60 @@ def _skip_space(text: str, position: int) -> int:
     return space.end() if space is not None else position
 
 
-def _expression_end(text: str, start: int) -> int:
-    """The offset after the ``}`` that closes the ``{`` at ``start``, or -1."""
-    depth = 0
-    limit = min(len(text), start + _EXPRESSION_LIMIT)
-    for token in _EXPRESSION_TOKEN.finditer(text, start, limit):
-        symbol = token.group()
-        if symbol == "{":
-            depth += 1
-        elif symbol == "}":
-            depth -= 1
-            if depth == 0:
-                return token.end()
-    return -1
+class _Braces:
+    """Finds the ``}`` that closes a ``{``, in time linear in the file overall.
+
+    One scan tokenises from a brace to the end of its expression, skipping strings and
+    comments, and records the closing brace of every brace it passes (with a stack), or
+    that it never closes. Later braces it passed are then answered from that record: a
+    page of thousands of unclosed ``{`` is tokenised once, not once per brace. A brace
+    that was inside a string of an earlier scan needs a scan of its own; those are
+    charged to a budget of a few times the file's length, after which a brace is
+    followed only ``_FALLBACK_WINDOW`` characters.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.closing: dict[int, int] = {}
+        """Brace offset to the offset after its closing brace, -1 if there is none."""
+        self.budget = 4 * len(text) + _EXPRESSION_LIMIT
+
+    def end(self, start: int) -> int:
+        """The offset after the ``}`` that closes the ``{`` at ``start``, or -1."""
+        end = self.closing.get(start)
+        if end is None:
+            end = self.scan(start)
+        return end if end - start <= _EXPRESSION_LIMIT else -1
+
+    def scan(self, start: int) -> int:
+        text = self.text
+        limit = len(text) if self.budget > 0 else min(len(text), start + _FALLBACK_WINDOW)
+        opened: list[int] = []
+        for token in _EXPRESSION_TOKEN.finditer(text, start, limit):
+            symbol = token.group()
+            if symbol == "{":
+                opened.append(token.start())
+            elif symbol == "}":
+                if not opened:  # a scan starts at a "{"; this only guards the stack
+                    return -1
+                self.closing[opened.pop()] = token.end()
+                if not opened:
+                    return token.end()
+        self.budget -= limit - start
+        if limit == len(text):  # a window proves nothing about what lies beyond it
+            self.closing.update(dict.fromkeys(opened, -1))
+        return -1
 
 
-def _placeholder(source: str) -> str:
-    """A private-use character that does not occur in ``source``."""
+def _placeholder(source: str) -> str | None:
+    """A private-use character that does not occur in ``source``, or ``None`` when a page
+    (of private-use characters only) holds every one of them."""
     for candidate in _PLACEHOLDERS:
         if candidate not in source:
             return candidate
-    return next(chr(code) for code in range(0xF8FF, 0xE000, -1) if chr(code) not in source)
+    used = set(source)
+    ranges = (range(0xF8FF, 0xE000, -1), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
+    return next((chr(code) for codes in ranges for code in codes if chr(code) not in used), None)
 
 
 def _unindent_code(text: str, placeholder: str) -> str:
@@ -273,6 +337,10 @@ class MdxFormat:
         """A copy of this format that publishes ``published_fields`` instead."""
         return MdxFormat(published_fields)
 
+    def configured(self, options: Mapping[str, Any]) -> MdxFormat:
+        """This format with the published fields of a configuration."""
+        return MdxFormat(published_fields(options))
+
     def parse(self, source: str, path: str) -> Document:
         builder = ProseBuilder(source)
         body = read_front_matter(source, builder, self.published_fields)
@@ -285,6 +353,9 @@ class MdxFormat:
             parts.append(blank(source[start:end]))
             position = end
         parts.append(source[position:])
+        text = "".join(parts)
         placeholder = _placeholder(source)
-        read_markdown(_unindent_code("".join(parts), placeholder), builder, placeholder=placeholder)
+        if placeholder is not None:
+            text = _unindent_code(text, placeholder)
+        read_markdown(text, builder, placeholder=placeholder)
         return builder.document(path, self.name)

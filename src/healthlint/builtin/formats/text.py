@@ -12,7 +12,8 @@ import re
 from healthlint.types import Block, Comment, Document, Span
 
 _DIRECTIVE_LINE = re.compile(
-    r"[ \t]*(?:(?:#|//)[ \t]*(?P<hash>healthlint-[^\n]*?)|<!--[ \t]*(?P<html>healthlint-.*?)-->)[ \t]*$"
+    r"[ \t]*(?:(?:#|//)[ \t]*(?P<hash>healthlint-[^\n]*?)"
+    r"|<!--[ \t]*(?P<html>healthlint-.*?)-->)[ \t]*$"
 )
 _BULLET = re.compile(r"[ \t\u00a0]*(?:[-*+•◦▪‣·]|\d{1,3}[.)])[ \t\u00a0]+(?=\S)")
 
@@ -55,16 +56,25 @@ class TextFormat:
                 prose[start : start + bullet.end()] = " " * bullet.end()
                 blocks.append(Block(Span(start + bullet.end(), end), "list_item"))
                 continue
-            if paragraph is None:
-                paragraph = Span(start, end)
-            else:
-                paragraph = Span(paragraph.start, end)
+            paragraph = Span(start if paragraph is None else paragraph.start, end)
         close()
+        view = "".join(prose)
         return Document(
             path=path,
             source=source,
-            prose="".join(prose),
-            blocks=tuple(blocks),
+            prose=view,
+            blocks=tuple(trimmed for block in blocks if (trimmed := _trim(block, view))),
             format=self.name,
             comments=tuple(comments),
         )
+
+
+def _trim(block: Block, prose: str) -> Block | None:
+    """``block`` without the whitespace at its ends (blocks start and end on prose), or
+    ``None`` if nothing else is left."""
+    start, end = block.span.start, block.span.end
+    while start < end and prose[start].isspace():
+        start += 1
+    while end > start and prose[end - 1].isspace():
+        end -= 1
+    return Block(Span(start, end), block.scope) if start < end else None

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import TextIO
 
 from healthlint.builtin.outputs.sarif import help_uri, utf16_column
+from healthlint.display import visible
 from healthlint.fingerprint import normalise_path
 from healthlint.types import Diagnostic, FileError, FileResult, OutputContext, Report, Severity
 
@@ -48,9 +49,12 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, properties: Mapping[str, object], message: str) -> str:
-    """One workflow command line, every part escaped."""
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-    return f"::{name} {props}::{escape_data(message)}"
+    """One workflow command line, every part escaped: control characters from pages and
+    file names are shown (:func:`healthlint.display.visible`), never passed on, so the
+    Actions log cannot be recoloured and no value can break the line."""
+    props = ",".join(f"{key}={escape_property(visible(str(value)))}"
+                     for key, value in properties.items())
+    return f"::{name} {props}::{escape_data(visible(message))}"
 
 
 def _diagnostic_properties(
@@ -96,7 +100,7 @@ def workflow_commands(report: Report, root: str) -> Iterator[str]:
 
 def markdown_cell(text: str) -> str:
     """Text safe inside a Markdown table cell: one line, no pipes, no markup."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(" ".join(text.split())))
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:

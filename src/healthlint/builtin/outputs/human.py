@@ -1,4 +1,9 @@
-"""Human-readable outputs: ``full`` (with a code frame, like ruff) and ``concise``."""
+"""Human-readable outputs: ``full`` (with a code frame, like ruff) and ``concise``.
+
+Every piece of text that comes from a page, a file name or a message passes through
+:func:`healthlint.display.visible`, so the only escape sequences that reach a terminal
+are the colours painted here, and only when colour is on.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,16 @@ import unicodedata
 from collections import Counter
 from typing import TextIO
 
-from healthlint.types import Diagnostic, FileError, FileResult, OutputContext, Report, Severity
+from healthlint.display import visible
+from healthlint.types import (
+    Applicability,
+    Diagnostic,
+    FileError,
+    FileResult,
+    OutputContext,
+    Report,
+    Severity,
+)
 
 FRAME_WIDTH = 100
 """Source lines longer than this are shown as a window around the finding."""
@@ -31,9 +45,10 @@ class _Paint:
 
 
 def _location(d: Diagnostic | FileError, line: int | None, column: int | None) -> str:
+    path = visible(d.path)
     if line is None:
-        return d.path
-    return f"{d.path}:{line}:{column or 1}"
+        return path
+    return f"{path}:{line}:{column or 1}"
 
 
 def _width(text: str) -> int:
@@ -70,10 +85,12 @@ def _frame(d: Diagnostic, source: str, paint: _Paint) -> list[str]:
     end = d.end.column - 1 if d.end.line == d.start.line else len(text)
     end = max(end, start + 1)
     shown, start, end = _window(text, start, end)
+    before, flagged = visible(shown[:start]), visible(shown[start:end])
+    shown = before + flagged + visible(shown[end:])
     gutter = str(d.start.line)
     pad = " " * len(gutter)
-    label = d.rule + (" (continues)" if d.end.line > d.start.line else "")
-    caret = " " * _width(shown[:start]) + "^" * max(1, _width(shown[start:end]))
+    label = visible(d.rule) + (" (continues)" if d.end.line > d.start.line else "")
+    caret = " " * _width(before) + "^" * max(1, _width(flagged))
     return [
         paint(f"{pad} |", _DIM),
         paint(f"{gutter} |", _DIM) + f" {shown}",
@@ -86,15 +103,19 @@ def _summary(report: Report, paint: _Paint) -> list[str]:
     total = sum(counts.values())
     errors = [e for e in report.errors if e.severity == Severity.ERROR]
     files = len(report.files)
+    baselined = report.baselined or 0
+    accepted = f"{baselined} baselined finding{'s' * (baselined != 1)} not shown"
     if not total and not errors:
-        return [f"All clear: no findings in {files} file{'s' * (files != 1)}."]
+        tail = f" ({accepted})" if baselined else ""
+        return [f"All clear: no findings in {files} file{'s' * (files != 1)}{tail}."]
     names = {Severity.ERROR: ("error", "errors"), Severity.WARNING: ("warning", "warnings"),
              Severity.INFO: ("info", "info")}
     parts = ", ".join(f"{counts[s]} {names[s][counts[s] != 1]}"
                       for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s])
     line = f"Found {total} finding{'s' * (total != 1)}"
     line += f" ({parts})" if parts else ""
-    line += f" in {files} file{'s' * (files != 1)}."
+    line += f" in {files} file{'s' * (files != 1)}"
+    line += f" ({accepted})." if baselined else "."
     if errors:
         line += f" {len(errors)} file error{'s' * (len(errors) != 1)}."
     return [paint(line, _BOLD)]
@@ -102,14 +123,14 @@ def _summary(report: Report, paint: _Paint) -> list[str]:
 
 def _statistics(report: Report) -> list[str]:
     counts = Counter((d.code, d.rule, d.severity) for d in report.diagnostics)
-    return [f"{count:>5}  {code:<7} {str(severity):<8} {rule}"
+    return [f"{count:>5}  {visible(code):<7} {severity!s:<8} {visible(rule)}"
             for (code, rule, severity), count in sorted(counts.items(),
                                                         key=lambda item: (-item[1], item[0][0]))]
 
 
 def _errors(result: FileResult, paint: _Paint) -> list[str]:
-    return [f"{paint(_location(e, e.line, e.column), _BOLD)}: {paint.severity(e.severity)}: {e.message}"
-            for e in result.errors]
+    return [f"{paint(_location(e, e.line, e.column), _BOLD)}: {paint.severity(e.severity)}: "
+            f"{visible(e.message)}" for e in result.errors]
 
 
 def _render(report: Report, stream: TextIO, context: OutputContext, *, full: bool) -> None:
@@ -121,8 +142,9 @@ def _render(report: Report, stream: TextIO, context: OutputContext, *, full: boo
             stream.write(line + "\n")
         for d in result.diagnostics:
             location = paint(_location(d, d.start.line, d.start.column), _BOLD)
-            stream.write(f"{location}: {paint(d.code, _BOLD)} {paint.severity(d.severity)}"
-                         f"{':' if full else ''} {d.message}\n")
+            stream.write(f"{location}: {paint(visible(d.code), _BOLD)} "
+                         f"{paint.severity(d.severity)}{':' if full else ''} "
+                         f"{visible(d.message)}\n")
             if full:
                 for line in _details(d, result, paint):
                     stream.write(line + "\n")
@@ -139,7 +161,9 @@ def _details(d: Diagnostic, result: FileResult, paint: _Paint) -> list[str]:
     if d.fix is not None:
         kind = {"unsafe": "suggestion (unsafe, changes meaning; --fix --unsafe-fixes)",
                 "safe": "fix (safe; --fix)"}.get(str(d.fix.applicability), "help")
-        lines.append(paint(f"  = {kind}: {d.fix.description}", _DIM))
+        if d.fix.edits and d.fix.applicability == Applicability.DISPLAY_ONLY:
+            kind = "suggestion (edit by hand; not applied by --fix)"
+        lines.append(paint(f"  = {kind}: {visible(d.fix.description)}", _DIM))
     return lines
 
 

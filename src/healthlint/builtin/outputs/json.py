@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from typing import Any, TextIO
 
+from healthlint.display import scrub_data
 from healthlint.types import Diagnostic, FileError, Fix, OutputContext, Report
 
 SCHEMA_VERSION = 1
@@ -72,6 +73,10 @@ class JsonOutput:
                 "file_errors": len(report.errors),
             },
         }
-        # One write: json.dump writes every token separately, which costs more than the
-        # rest of a run whose results all come from the cache.
-        stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        if report.baselined is not None:
+            document["summary"]["baselined"] = report.baselined  # type: ignore[index]
+        # Lone surrogates (from escapes in front matter, or file names that were not
+        # UTF-8) become U+FFFD: the output is valid UTF-8 and strict JSON. One write:
+        # json.dump writes every token separately, which costs more than the rest of a run
+        # whose results all come from the cache.
+        stream.write(json.dumps(scrub_data(document), ensure_ascii=False, indent=2) + "\n")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from healthlint.display import scrub_data
 from healthlint.fingerprint import file_fingerprints, normalise_path
 from healthlint.types import (
     Diagnostic,
@@ -279,8 +280,9 @@ def sarif_log(report: Report, context: OutputContext) -> dict[str, Any]:
 
 
 def dump_json(data: Any, stream: TextIO) -> None:
-    """Write JSON as ASCII (non-ASCII escaped), so it survives any stream encoding."""
-    stream.write(json.dumps(data, indent=2, ensure_ascii=True))  # one write, not one per token
+    """Write JSON as ASCII (non-ASCII escaped), so it survives any stream encoding; lone
+    surrogates are replaced first, since strict JSON parsers reject their escapes."""
+    stream.write(json.dumps(scrub_data(data), indent=2, ensure_ascii=True))  # one write
     stream.write("\n")
 
 
