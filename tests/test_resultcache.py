@@ -181,6 +181,17 @@ def test_a_file_moved_under_a_per_path_setting_is_linted_again(
     assert {d["severity"] for d in moved if d["code"] == "HL113"} == {"info"}
 
 
+def test_a_result_that_quotes_its_own_path_is_not_cached(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    claim = "Our clinic offers injections that are risk-free.\n"
+    (site / "risk-free").write_text(claim)  # the finding quotes "risk-free"
+    (site / "page").write_text(claim)
+    assert "risk-free" in check(capsys, "--format", "text", "risk-free")[1]
+    assert "results-v1" not in entries(site.parent / "cache")
+    check(capsys, "--format", "text", "page")
+    assert len(entries(site.parent / "cache")["results-v1"]) == 1
+
+
 def test_files_that_could_not_be_linted_are_not_cached(
         site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (site / "binary.md").write_bytes(b"\x00\x01 not text")

@@ -29,6 +29,7 @@ import dataclasses
 import enum
 import functools
 import hashlib
+import json
 import os
 import types
 import typing
@@ -176,8 +177,14 @@ class ResultCache:
         return result
 
     def store(self, key: str, result: FileResult, data: bytes) -> None:
-        if cacheable(result):
-            self.cache.put_json(key, encode_result(result, decoded_text(data)))
+        if not cacheable(result):
+            return
+        encoded = encode_result(result, decoded_text(data))
+        # The path is attached again when read; a result that quotes it (a message naming
+        # the file) would carry the old name into a renamed file's report.
+        text = json.dumps(encoded["r"])
+        if json.dumps(result.path)[1:-1] not in text:
+            self.cache.put_json(key, encoded)
 
 
 def cacheable(result: FileResult) -> bool:
