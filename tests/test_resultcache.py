@@ -21,8 +21,8 @@ from healthlint import runner
 from healthlint.cache import CACHE_ENV, Cache
 from healthlint.cli import main
 from healthlint.engine import Linter
-from healthlint.prefilter import _decoded
 from healthlint.resultcache import cacheable, decode_result, encode_result
+from healthlint.terms import TermMatcher
 from healthlint.types import (
     Applicability,
     Diagnostic,
@@ -78,13 +78,29 @@ def entries(folder: Path) -> dict[str, list[Path]]:
 
 
 def replant(path: Path, payload: Any) -> None:
-    """Rewrite an entry with ``payload`` and a valid header and checksum, as someone who
-    knows the format would."""
-    Cache(path.parent.parent).put(path.name, json.dumps(payload).encode())
+    """Rewrite an entry with ``payload`` (bytes as they are, anything else as JSON) and a
+    valid header and checksum, as someone who knows the format would."""
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    Cache(path.parent.parent).put(path.name, data)
+
+
+def raw(path: Path) -> bytes:
+    return path.read_bytes().split(b"\n", 1)[1]
 
 
 def stored(path: Path) -> Any:
-    return json.loads(path.read_bytes().split(b"\n", 1)[1])
+    return json.loads(raw(path))
+
+
+def matcher_parts(data: bytes) -> tuple[dict[str, Any], bytes]:
+    """The JSON header and the automaton of a stored phrase matcher."""
+    length, _, rest = data.partition(b"\n")
+    return json.loads(rest[:int(length)]), rest[int(length):]
+
+
+def matcher_bytes(header: Any, automaton: bytes) -> bytes:
+    encoded = json.dumps(header).encode()
+    return b"%d\n" % len(encoded) + encoded + automaton
 
 
 def explode_if_linted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,21 +163,60 @@ def test_a_changed_page_setting_or_rule_is_linted_again(
     linted.clear()
     check(capsys, "--severity", "HL104=info", ".")
     assert sorted(linted) == sorted(p.name for p in site.iterdir())
-    # A local rule pack: editing one of its files (here a vocabulary) changes the rule set.
-    (site / "house" / "vocab").mkdir(parents=True)
-    terms = site / "house" / "vocab" / "terms.yaml"
-    terms.write_text("vocabularies:\n  house_terms:\n    terms: [qqzzq]\n")
-    (site / ".healthlint.yaml").write_text("rules: [house]\n")
-    linted.clear()
-    main(["check", "-j", "1", "."])
-    assert len(linted) == 4
-    linted.clear()
-    main(["check", "-j", "1", "."])
-    assert linted == []
-    terms.write_text("vocabularies:\n  house_terms:\n    terms: [qqzzq, zzqqz]\n")
-    main(["check", "-j", "1", "."])
+    # A local rule pack, and a vocabulary of the user's (beside the site, so that they are
+    # not pages themselves): editing a term file, a shapes file or the vocabulary changes
+    # the rule set.
+    pages = sorted(p.name for p in site.iterdir())
+    (site.parent / "house" / "terms").mkdir(parents=True)
+    terms = site.parent / "house" / "terms" / "house_terms.txt"
+    terms.write_text("qqzzq\n")
+    shapes = site.parent / "house" / "shapes.yaml"
+    shapes.write_text("shapes:\n  house_code: 'QQ-\\d{4}'\n")
+    vocabulary = site.parent / "vocab.yaml"
+    vocabulary.write_text("vocabularies:\n  house_words:\n    terms: [zzqqz]\n")
+    (site / ".healthlint.yaml").write_text("rules: [../house]\nvocabularies: [../vocab.yaml]\n")
+    for edit in (None, lambda: terms.write_text("qqzzq\nzzqqz\n"),
+                 lambda: shapes.write_text("shapes:\n  house_code: 'QQ-\\d{5}'\n"),
+                 lambda: vocabulary.write_text(
+                     "vocabularies:\n  house_words:\n    terms: [zzqqz, qqqq]\n")):
+        if edit is not None:
+            edit()
+        linted.clear()
+        main(["check", "-j", "1", "."])
+        assert sorted(linted) == pages, edit
+        linted.clear()
+        main(["check", "-j", "1", "."])
+        assert linted == []
     capsys.readouterr()
-    assert len(linted) == 4
+
+
+def test_the_rule_set_digest_covers_every_installed_packs_taxonomy(tmp_path: Path) -> None:
+    """Categories an installed pack declares apply to every rule, so its ``pack.yaml`` is part
+    of the rule set even when its own rules are not enabled."""
+    from healthlint import hookimpl
+    from healthlint.config import Settings
+    from healthlint.resultcache import ruleset_digest
+    from healthlint.types import RulePack
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    declaration = extra / "pack.yaml"
+    declaration.write_text("categories:\n  - slug: house-category\n    document_level: false\n")
+
+    class Extra:
+        @hookimpl
+        def healthlint_register_rule_packs(self, register: Any) -> None:
+            register(RulePack("extra", str(extra), "an installed pack"))
+
+    def digest() -> str:
+        linter = Linter(Settings(packs=("health",)), extra_plugins=[("extra", Extra())])
+        assert "house-category" in linter.ruleset.categories
+        return ruleset_digest(linter)
+
+    first = digest()
+    assert digest() == first
+    declaration.write_text("categories:\n  - slug: house-category\n    document_level: true\n")
+    assert digest() != first
 
 
 def test_a_file_moved_under_a_per_path_setting_is_linted_again(
@@ -226,11 +281,13 @@ DIAGNOSTIC_FIELDS = [f.name for f in dataclasses.fields(Diagnostic) if f.name !=
 NO_FINDINGS = {"r": [[] for _ in RESULT_FIELDS], "s": None}
 
 
-def silencing(namespace: str, payload: Any) -> Any:
-    """What a hostile writer would store: every trigger anchored to a word no page holds,
-    every page without findings."""
-    if namespace.startswith("anchors"):
-        return [[["qqqzzqq"]] for _ in payload]
+def silencing(namespace: str, path: Path) -> Any:
+    """What a hostile writer would store: a phrase matcher whose phrases belong to no class
+    (it finds nothing), every page without findings."""
+    if namespace.startswith("lexicon"):
+        header, automaton = matcher_parts(raw(path))
+        header["values"] = [[length, [], []] for length, _, _ in header["values"]]
+        return matcher_bytes(header, automaton)
     return NO_FINDINGS
 
 
@@ -250,7 +307,7 @@ def test_a_planted_entry_in_a_shared_cache_folder_silences_nothing(
     shutil.copytree(tmp_path / "cache", planted)
     for namespace, paths in entries(planted).items():
         for path in paths:
-            replant(path, silencing(namespace, stored(path)))
+            replant(path, silencing(namespace, path))
     if refusal == "another user":
         planted.chmod(0o755)
         if os.geteuid() == 0:
@@ -277,17 +334,43 @@ def test_a_planted_entry_in_a_shared_cache_folder_silences_nothing(
     assert json.loads(check(capsys, "--output-format", "json", ".")[1])["diagnostics"] == []
 
 
-def wrong_anchors(count: int) -> list[Any]:
+def wrong_matchers(good: bytes) -> list[bytes]:
+    """Phrase matchers that verify but are not what the lexicon writes, made from a ``good``
+    one: each would fail or report classes that do not exist if it were used."""
+    header, automaton = matcher_parts(good)
+    values, names = header["values"], header["names"]
+
+    def changed(**fields: Any) -> bytes:
+        return matcher_bytes({**header, **fields}, automaton)
+
+    def value(index: int, item: Any) -> bytes:
+        return changed(values=[*values[:index], item, *values[index + 1:]])
+
+    length, ids, exact = values[0]
+    with_exact = next(i for i, v in enumerate(values) if v[2])
+    pair = values[with_exact][2][0]
     return [
-        {"pattern": ["cure"]},
-        "cure",
-        ["cure"] * count,                      # strings where anchor sets belong
-        [[[1, 2]]] * count,                    # numbers for anchors
-        [[["a"]]] * count,                     # an anchor too short to be one
-        [[["CURE"]]] * count,                  # anchors are stored lower case
-        [[["cure"]] * 9] * count,              # more sets than a trigger keeps
-        [None] * (count + 1),                  # one value too many
-        [[[]]] * count,                        # an empty set
+        b"",
+        b"x\n{}",
+        b"6\n[1, 2]" + automaton,                       # a list for a header
+        changed(names="abc"),                           # a string for the names
+        changed(names=[*names[:-1], names[0]]),         # a class named twice
+        changed(names=[*names, 7]),                     # a number for a name
+        changed(extra=True),
+        changed(values=values[:-1]),                    # one value fewer than keys
+        changed(values=[*values, values[0]]),           # one more
+        value(0, [length, [len(names)], exact]),        # a class that does not exist
+        value(0, [length, [-1], exact]),
+        value(0, [length, [True], exact]),              # a bool is not a class id
+        value(0, [str(length), ids, exact]),            # a string for a length
+        value(0, [length + 1, ids, exact]),             # a length its key does not have
+        value(0, [0, ids, exact]),
+        value(0, [length, ids]),                        # a field missing
+        value(with_exact, [*values[with_exact][:2], [[pair[0], [10**6]]]]),
+        value(with_exact, [*values[with_exact][:2], [[7, pair[1]]]]),
+        matcher_bytes(header, automaton[: len(automaton) // 2]),   # a truncated automaton
+        matcher_bytes(header, automaton[:64] + bytes(64) + automaton[128:]),
+        matcher_bytes(header, b""),
     ]
 
 
@@ -347,20 +430,21 @@ def test_wrong_typed_values_never_change_results_nor_crash(
     reference = check(capsys, "--no-cache", "--output-format", "json", ".")
     check(capsys, ".")
     folder = tmp_path / "cache"
-    anchors = entries(folder)["anchors-v2"]
-    count = len(stored(anchors[0]))
+    [matcher] = entries(folder)["lexicon-v1"]
+    good = raw(matcher)
+    assert TermMatcher.from_bytes(good) is not None
     bad_results = wrong_results(with_a_fix_first(entries(folder)["results-v1"]))
-    for bad_anchors in wrong_anchors(count):
-        assert _decoded(bad_anchors, [str(i) for i in range(count)]) is None, bad_anchors
-    # Four runs of four pages give every bad result a page; anchors are replaced as well.
-    for run, bad_anchors in enumerate(wrong_anchors(count)[:4]):
-        for path in anchors:
-            replant(path, bad_anchors)
+    bad_matchers = wrong_matchers(good)
+    for index, bad_matcher in enumerate(bad_matchers):
+        assert TermMatcher.from_bytes(bad_matcher) is None, index
+    # Four runs of four pages give every bad result a page; the matcher is replaced as well.
+    for run in range(4):
+        replant(matcher, bad_matchers[run * 5 % len(bad_matchers)])
         for index, path in enumerate(entries(folder)["results-v1"]):
             replant(path, bad_results[(run * 4 + index) % len(bad_results)])
         forget_process_state(monkeypatch)
         code, out, err = check(capsys, "--output-format", "json", ".")
-        assert (code, out) == reference[:2], (run, bad_anchors)
+        assert (code, out) == reference[:2], run
         assert "Traceback" not in err
     # Every mangled entry was replaced by a good one: now all are hits.
     explode_if_linted(monkeypatch)
@@ -375,13 +459,16 @@ def test_a_result_round_trips_exactly() -> None:
         message="Safety claim \ud800", span=Span(14, 23), start=Position(1, 15),
         end=Position(1, 24), document_level=False, pack="health",
         fix=Fix((Edit(Span(14, 23), "generally well tolerated"),), Applicability.UNSAFE, "Reword"))
+    dropped = dataclasses.replace(diagnostic, code="HL103", severity=Severity.OFF, fix=None,
+                                  notes=("dropped: the writer's own experience",))
     result = FileResult("a/page.md", diagnostics=[diagnostic], source=text, errors=[
-        FileError("a/page.md", "unclosed tag", 2, 1, Severity.WARNING)])
+        FileError("a/page.md", "unclosed tag", 2, 1, Severity.WARNING)], dropped=[dropped])
     stored = json.loads(json.dumps(encode_result(result, text)))
     assert stored["s"] is None  # the page itself is not stored twice
     assert decode_result(stored, "a/page.md", text) == result
     moved = decode_result(stored, "b/renamed.md", text)
     assert moved is not None
+    assert moved.dropped == [dataclasses.replace(dropped, path="b/renamed.md")]
     assert {d.path for d in moved.diagnostics} | {e.path for e in moved.errors} == {"b/renamed.md"}
 
 
@@ -398,5 +485,11 @@ def test_no_stored_value_crashes_a_decoder_or_points_outside_the_page(value: Any
     if result is not None:
         for diagnostic in result.diagnostics:
             assert 0 <= diagnostic.span.start <= diagnostic.span.end <= 24
-    anchors = _decoded(value, ["a", "b"])
-    assert anchors is None or set(anchors) == {"a", "b"}
+
+@settings(max_examples=150, deadline=None)
+@given(JSON, st.binary(max_size=64))
+def test_no_stored_header_or_automaton_crashes_the_matcher_decoder(value: Any,
+                                                                   automaton: bytes) -> None:
+    matcher = TermMatcher.from_bytes(matcher_bytes(value, automaton))
+    if matcher is not None:  # only an empty matcher can be made of so little
+        assert matcher.size == 0 and list(matcher.scan("a cure for everything")) == []

@@ -135,11 +135,13 @@ def _check_root(root: Path) -> bool:
 
 
 @functools.cache
+@functools.cache
 def build_digest() -> str:
     """A digest of this healthlint: its version and the content of every file of the package
     (code, schemas, data), so that entries written by another build, or by a checkout
     before an edit, are never read. Contents, not modification times: a fresh clone of the
-    same commit, as in CI, has the same digest."""
+    same commit, as in CI, has the same digest. Computed once per process: the code it
+    runs is the code it loaded."""
     from healthlint.__about__ import __version__
 
     package = Path(__file__).parent

@@ -24,6 +24,7 @@ from healthlint.errors import OptionError, RuleError
 from healthlint.scan import MAX_SHAPE_LENGTH, Scanner, Shape, compile_shape
 from healthlint.terms import TermError, TermMatcher, TermSet, parse_terms, read_term_file
 from healthlint.types import Rule
+from healthlint.yamlfile import read_yaml
 
 __all__ = ["Lexicon", "core_terms_dir"]
 
@@ -70,8 +71,6 @@ class Lexicon:
         if path.suffix == ".txt":
             self.terms.add(read_term_file(path))
             return
-        from healthlint.rules import read_yaml
-
         data, lines = read_yaml(path)
         table = data.get("vocabularies", data) if isinstance(data, Mapping) else None
         if not isinstance(table, Mapping):
@@ -93,8 +92,6 @@ class Lexicon:
             self.terms.add(parsed, replace=replace)
 
     def load_shapes_file(self, path: Path, *, limit: bool) -> None:
-        from healthlint.rules import read_yaml
-
         data, lines = read_yaml(path)
         table = (data or {}).get("shapes") if isinstance(data, Mapping) else None
         if not isinstance(table, Mapping):
@@ -180,12 +177,14 @@ class Lexicon:
 
     def _cached_matcher(self) -> TermMatcher:
         """The phrase matcher, from the verified on-disk cache when this exact lexicon was
-        compiled before (the key is a hash of every phrase and include), else compiled and
-        stored. An entry that does not verify or decode is compiled afresh."""
-        from healthlint.cache import Cache, key_for
+        compiled before by this build (the key is a hash of every phrase and include, and
+        :func:`~healthlint.cache.build_digest`), else compiled and stored. An entry that does
+        not verify or decode (:meth:`TermMatcher.from_bytes`) is compiled afresh."""
+        from healthlint.cache import Cache, build_digest, key_for
 
         cache = Cache.open("lexicon", version=1, enabled=self.cache_enabled)
-        key = key_for("matcher", self.terms.fingerprint())
+        # The build too: another build may normalise or store phrases differently.
+        key = key_for("matcher", build_digest(), self.terms.fingerprint())
         if cache is not None:
             data = cache.get(key)
             matcher = TermMatcher.from_bytes(data) if data is not None else None

@@ -9,8 +9,10 @@ a cache folder restored in CI is as good as a local one:
   which of them matches this file), suppression options, published fields;
 - the document format it is read as;
 - the rule set: the content of every file in every rule pack folder the run loads
-  (rules, vocabularies, term files), of the user's vocabulary files, the loaded plugins,
-  and this healthlint build (:func:`healthlint.cache.build_digest`).
+  (rules, ``pack.yaml``, ``terms/*.txt`` term files, ``shapes.yaml``), the ``pack.yaml`` of
+  every installed pack (the categories it declares apply to all rules, enabled or not), the
+  user's vocabulary files, the loaded plugins, and this healthlint build
+  (:func:`healthlint.cache.build_digest`, which covers the core term files and shapes).
 
 The path a diagnostic reports is the path the file was named by on this run: it is not part
 of the key and is attached again when an entry is read, so a renamed or moved file still
@@ -88,6 +90,10 @@ def ruleset_digest(linter: Linter, trees: dict[str, str] | None = None) -> str:
     for name in names:
         pack = registry.packs.get(name)
         parts += [name, tree(pack.path) if pack is not None else None]
+    # The taxonomy: every installed pack's declaration, enabled or not, since the categories
+    # it declares (and which are judged per page) apply to the rules of every pack.
+    for name in sorted(registry.packs):
+        parts += [name, _file_digest(os.path.join(registry.packs[name].path, "pack.yaml"))]
     for folder in settings.rule_dirs:
         parts += [Path(folder).name, tree(folder)]
     parts += [_file_digest(path) for path in settings.vocabularies]
@@ -299,7 +305,9 @@ def _dataclass_decoder(cls: type) -> Decoder:
         if type(data) is not list or len(data) != len(stored):
             raise _Invalid
         values = iter(data)
-        return cls(*[path if d is _PATH else d(next(values), path) for d in decoders])
+        # By keyword: a field left out (``source``) may come before others.
+        return cls(**{f.name: path if d is _PATH else d(next(values), path)
+                      for f, d in zip(arguments, decoders, strict=True)})
 
     return decode
 
