@@ -132,3 +132,68 @@ def test_matching_rules() -> None:
     assert selection.configured_severity(RuleName("HL120", "x"), table) == Severity.INFO
     assert selection.find([HL104], "safety-CLAIM-unsupported") is HL104
     assert selection.find([HL104], "HL10") is None  # one rule, not a prefix
+
+
+HOUSE_RULE = r"""code: ZZ901
+slug: miracle-word
+category: safety-claim-unsupported
+kind: pattern
+severity: warning
+summary: The word miracle used of a treatment.
+message: 'Miracle wording "{match}"'
+docs:
+  what: The word miracle.
+  why: It promises more than any treatment can.
+  instead: Describe realistic outcomes.
+  references: [Our own style guide]
+options:
+  triggers:
+    - \bmiracle\b
+examples:
+  flag: [A miracle for your knees.]
+  pass: [A modest help for your knees.]
+"""
+
+
+def test_a_declared_category_names_every_rule_of_it_whatever_its_pack(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The categories come from the packs' pack.yaml: a local rule filed under one of the
+    health pack's categories is selected, ignored and suppressed with it, and a category
+    no loaded rule has is still a name, not a typo."""
+    (site / "house").mkdir()
+    (site / "house" / "ZZ901.yaml").write_text(HOUSE_RULE)
+    (site / "page.md").write_text(PAGE + "\nA miracle for your knees.\n")
+    (site / ".healthlint.yaml").write_text("rules: [house]\n")
+    assert codes(capsys, "page.md")[1] == ["HL104", "HL108", "HL113", "HL116", "ZZ901"]
+    assert codes(capsys, "--select", "Safety-Claim-Unsupported", "page.md")[1] == [
+        "HL104", "ZZ901"]
+    # A category counts as much as a whole code: the code's ignore wins the tie.
+    assert codes(capsys, "--select", "safety-claim-unsupported", "--ignore", "zz901",
+                 "page.md")[1] == ["HL104"]
+    assert codes(capsys, "--select", "HL1,ZZ", "--ignore", "safety-claim-unsupported",
+                 "page.md")[1] == ["HL108", "HL113", "HL116"]
+    (site / "page.md").write_text(SUPPRESSED.format(name="safety-claim-unsupported")
+                                  + "\nA miracle for your knees. "
+                                  "<!-- healthlint-disable-line safety-claim-unsupported -->\n")
+    _, found, err = codes(capsys, "--report-unused-suppressions", "page.md")
+    assert found == ["HL108", "HL113", "HL116"] and err == ""
+    # Only the house rules loaded: the health pack's categories are still known.
+    (site / "page.md").write_text(PAGE + "\nA miracle for your knees.\n")
+    (site / ".healthlint.yaml").write_text("rules: [house]\npacks: []\n")
+    assert codes(capsys, "--ignore", "efficacy-rate-unqualified", "page.md")[:2] == (1, ["ZZ901"])
+    code, _, err = codes(capsys, "--ignore", "efficacy-rate-unqualifed", "page.md")
+    assert code == EXIT_ERROR
+    assert problem(err) == ("'efficacy-rate-unqualifed' names no rule; "
+                            "did you mean 'efficacy-rate-unqualified'?")
+
+
+def test_matching_categories() -> None:
+    house = RuleName("ZZ901", "miracle-word", "safety-claim-unsupported")
+    assert selection.match_length(house, "SAFETY-claim-unsupported") == 5
+    assert selection.match_length(house, "miracle-word") == 6
+    assert selection.match_length(RuleName("HL001", "suppression-reason-missing"),
+                                  "suppression") == -1  # the core's findings have none
+    categories = ["safety-claim-unsupported", "urgency-pressure"]
+    assert selection.problem("Urgency-Pressure", [HL104], categories) is None
+    assert selection.problem("urgency", [HL104], categories) == (
+        "'urgency' names no rule; did you mean 'urgency-pressure'?")

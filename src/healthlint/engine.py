@@ -118,7 +118,8 @@ class Linter:
         for override in settings.per_path:
             named += [("per-path", c) for c in (*override.select, *override.ignore,
                                                 *override.extend_select, *override.severity)]
-        for option, problem in selection.unknown_names(named, self.named):
+        for option, problem in selection.unknown_names(named, self.named,
+                                                       self.ruleset.categories):
             raise ConfigError(f"{option}: {problem}", path=settings.path)
 
     def _activate(self) -> dict[str, ActiveRule]:
@@ -157,12 +158,13 @@ class Linter:
 
     META_RULES = tuple(selection.RuleName(code, slug)
                        for code, (slug, _) in SUPPRESSION_CODES.items())
-    """The findings about suppression comments, named like rules."""
+    """The core's own findings, named like rules (by code and slug)."""
 
     @property
     def named(self) -> list[selection.Named]:
         """Everything a name in settings or comments may name: every loaded rule (active or
-        not) and the findings about suppression comments."""
+        not) and the core's own findings. Names of the categories the installed packs
+        declare are accepted too (``ruleset.categories``)."""
         return [*(loaded.rule for loaded in self.ruleset.rules.values()), *self.META_RULES]
 
     @property
@@ -370,7 +372,8 @@ class Linter:
         errors = []
         for directive in suppressions.directives:
             named = [(f"healthlint-{directive.action}", c) for c in directive.codes]
-            for where, problem in selection.unknown_names(named, self.named):
+            for where, problem in selection.unknown_names(named, self.named,
+                                                          self.ruleset.categories):
                 position = document.position(directive.comment.start)
                 errors.append(FileError(document.path, f"{where}: {problem}", position.line,
                                         position.column, Severity.WARNING))

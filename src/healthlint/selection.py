@@ -2,9 +2,11 @@
 and suppression comments.
 
 A *name* is a rule code (``HL104``), a code prefix (``HL1``), a slug
-(``safety-claim-unsupported``) or ``ALL``, in any case: ``hl104`` is ``HL104``. The
-findings about suppression comments (HL001, HL002) are named the same way. A name that
-names no rule is an error wherever it is written, with the nearest code or slug offered.
+(``safety-claim-unsupported``), a category a rule pack declares in its ``pack.yaml`` (it names
+every rule of that category, whatever its pack) or ``ALL``, in any case: ``hl104`` is
+``HL104``. The core's own findings (HL001-HL003) are named by code and slug. A name that
+names no rule and no declared category is an error wherever it is written, with the nearest
+code, slug or category offered.
 
 On top of that sit the decisions: which rules are selected (``select``, ``extend-select``,
 ``ignore``: flake8's rule, the longest matching name wins and ``ignore`` wins a tie), which
@@ -15,7 +17,7 @@ profile.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -25,13 +27,16 @@ ALL = "ALL"
 
 
 class Named(Protocol):
-    """Anything with a code and a slug: a rule, or a finding about suppression comments."""
+    """Anything with a code, a slug and a category: a rule, or one of the core's findings."""
 
     @property
     def code(self) -> str: ...
 
     @property
     def slug(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
 
 
 N = TypeVar("N", bound=Named)
@@ -43,6 +48,8 @@ class RuleName:
 
     code: str
     slug: str
+    category: str = ""
+    """A pack-declared category, or empty: the core's own findings have none to be named by."""
 
 
 class Override(Protocol):
@@ -63,7 +70,8 @@ class Override(Protocol):
 
 def match_length(rule: Named, name: str) -> int:
     """How specifically ``name`` names ``rule``: -1 not at all, 0 for ``ALL``, the prefix
-    length for a code or code prefix, and more than any prefix for the slug."""
+    length for a code or code prefix, as much as the whole code for the rule's category (a
+    tie with the code goes to ``ignore``), and more than any of those for the slug."""
     wanted = name.strip()
     if not wanted:
         return -1
@@ -74,6 +82,8 @@ def match_length(rule: Named, name: str) -> int:
         return len(rule.code) + 1
     if rule.code.upper().startswith(upper):
         return len(upper)
+    if rule.category and wanted.lower() == rule.category.lower():
+        return len(rule.code)
     return -1
 
 
@@ -141,24 +151,28 @@ def find(rules: Iterable[N], name: str) -> N | None:
     return None
 
 
-def problem(name: str, rules: Sequence[Named]) -> str | None:
-    """``None`` when ``name`` names one of ``rules``, else what is wrong with it, with the
-    nearest code or slug when there is one."""
-    if any(names(rule, name) for rule in rules):
-        return None
+def problem(name: str, rules: Sequence[Named], categories: Collection[str] = ()) -> str | None:
+    """``None`` when ``name`` names one of ``rules`` or one of the declared ``categories``
+    (which may have no rule loaded), else what is wrong with it, with the nearest code, slug
+    or category when there is one."""
     wanted = name.strip()
+    if any(names(rule, name) for rule in rules) or wanted.lower() in {
+            c.lower() for c in categories}:
+        return None
+    slugs = sorted({r.slug.lower() for r in rules} | {c.lower() for c in categories})
     close = (difflib.get_close_matches(wanted.upper(), [r.code.upper() for r in rules], n=1)
-             or difflib.get_close_matches(wanted.lower(), [r.slug.lower() for r in rules], n=1))
+             or difflib.get_close_matches(wanted.lower(), slugs, n=1))
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"{name!r} names no rule{hint}"
 
 
-def unknown_names(named: Iterable[tuple[str, str]], rules: Sequence[Named]
-                  ) -> list[tuple[str, str]]:
-    """``(where, problem)`` for every ``(where, name)`` in ``named`` that names no rule."""
+def unknown_names(named: Iterable[tuple[str, str]], rules: Sequence[Named],
+                  categories: Collection[str] = ()) -> list[tuple[str, str]]:
+    """``(where, problem)`` for every ``(where, name)`` in ``named`` that names no rule and
+    no declared category."""
     found = []
     for where, name in named:
-        message = problem(name, rules)
+        message = problem(name, rules, categories)
         if message is not None:
             found.append((where, message))
     return found

@@ -60,7 +60,10 @@ def _parse_directive(text: str) -> _Parsed | None:
 def _names(codes: tuple[str, ...], diagnostic: Diagnostic) -> bool:
     """Whether ``codes`` (empty: every rule) name the diagnostic's rule, as the command line
     and configuration would (:mod:`healthlint.selection`)."""
-    return not codes or selection.names_any(RuleName(diagnostic.code, diagnostic.rule), codes)
+    # The core's findings have a category of their own, not one a pack declares.
+    category = diagnostic.category if diagnostic.pack != "core" else ""
+    return not codes or selection.names_any(
+        RuleName(diagnostic.code, diagnostic.rule, category), codes)
 
 
 @dataclass
