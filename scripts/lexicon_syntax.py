@@ -1,14 +1,12 @@
 """A strict reader of term-class phrase files (the engine-2 lexicon language).
 
-One phrase a line; ``#`` comments; ``@class`` includes; ``=`` case-sensitive phrases;
-``word[a|b]`` optional endings; ``x{a|b}y`` required alternatives; ``(word)`` an optional
-whole word. Characters allowed in words: letters, digits, ``' - + . & /`` and the right
-single quote (read as ``'``). A line may expand to at most 256 variants, and every
-variant must hold a letter or a digit.
+One phrase a line; ``#`` comments; ``@class`` includes; ``=`` case-sensitive phrases.
+Each phrase is expanded by the engine itself (:mod:`healthlint.terms`), so this reader
+cannot drift from what the matcher accepts; on top it keeps the layout rules of a
+shipped file (single spaces, no empty alternative, no line of optional words only).
 
 The scripts in this folder (the condition-lexicon generator and the lexicon checker)
-use this module; it needs only the standard library, so it runs before healthlint is
-installed. Every error names the file, the line and the reason.
+use this module. Every error names the file, the line and the reason.
 """
 
 from __future__ import annotations
@@ -19,10 +17,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_VARIANTS = 256
+try:
+    from healthlint.terms import MAX_VARIANTS, TermError, written_forms
+except ImportError:  # run from a checkout without an install
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from healthlint.terms import MAX_VARIANTS, TermError, written_forms
+
 CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 RIGHT_QUOTE = "\u2019"
-WORD_PUNCTUATION = frozenset("'-+.&/" + RIGHT_QUOTE)
+_EMPTY_ALTERNATIVE = re.compile(r"[{\[(]\||\|\||\|[}\])]|\{\}|\[\]")
 
 
 class LexiconError(ValueError):
@@ -56,102 +61,32 @@ class TermFile:
     includes: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _word_char(ch: str) -> bool:
-    return ch.isalnum() or ch in WORD_PUNCTUATION
-
-
-def _alternatives(body: str, kind: str, where: tuple[str, int]) -> list[str]:
-    """The alternatives of a ``{...}`` or ``[...]`` group, each checked."""
-    options = body.split("|")
-    for option in options:
-        if option == "":
-            raise LexiconError(*where, f"empty alternative in {kind} group")
-        bad = [ch for ch in option if not _word_char(ch)]
-        if bad:
-            raise LexiconError(*where, f"character {bad[0]!r} is not allowed in a word")
-    return options
-
-
-def _expand_word(token: str, where: tuple[str, int]) -> list[str]:
-    """Every spelling one word stands for (braces and an ending group)."""
-    parts: list[list[str]] = []
-    i = 0
-    literal = ""
-    while i < len(token):
-        ch = token[i]
-        if ch == "{":
-            close = token.find("}", i + 1)
-            if close < 0:
-                raise LexiconError(*where, f"unclosed '{{' in {token!r}")
-            body = token[i + 1 : close]
-            if "{" in body or "[" in body or "(" in body:
-                raise LexiconError(*where, f"groups do not nest: {token!r}")
-            if literal:
-                parts.append([literal])
-                literal = ""
-            parts.append(_alternatives(body, "{...}", where))
-            i = close + 1
-        elif ch == "[":
-            close = token.find("]", i + 1)
-            if close < 0:
-                raise LexiconError(*where, f"unclosed '[' in {token!r}")
-            if close != len(token) - 1:
-                raise LexiconError(*where, f"an ending group must end the word: {token!r}")
-            body = token[i + 1 : close]
-            if "{" in body or "[" in body or "(" in body:
-                raise LexiconError(*where, f"groups do not nest: {token!r}")
-            if literal:
-                parts.append([literal])
-                literal = ""
-            if not parts:
-                raise LexiconError(*where, f"an ending group needs a word before it: {token!r}")
-            parts.append(["", *_alternatives(body, "[...]", where)])
-            i = close + 1
-        elif ch in "}]":
-            raise LexiconError(*where, f"unmatched {ch!r} in {token!r}")
-        elif ch in "()":
-            raise LexiconError(*where, f"'(' and ')' only wrap a whole word: {token!r}")
-        elif _word_char(ch):
-            literal += ch
-            i += 1
-        else:
-            raise LexiconError(*where, f"character {ch!r} is not allowed in a word")
-    if literal:
-        parts.append([literal])
-    return ["".join(p) for p in itertools.product(*parts)]
-
-
 def expand(text: str, where: tuple[str, int] = ("<phrase>", 0)) -> list[str]:
-    """All variants of one phrase (without its ``=`` mark), in a stable order."""
+    """All variants of one phrase (without its ``=`` mark), in a stable order.
+
+    The language is the engine's own (:func:`healthlint.terms.written_forms`); this
+    reader adds the layout rules a shipped file keeps: single spaces, no empty
+    alternative, no line made only of optional words."""
     if text != text.strip():
         raise LexiconError(*where, "leading or trailing whitespace")
     if "  " in text or "\t" in text:
         raise LexiconError(*where, "words must be separated by single spaces")
-    slots: list[list[str]] = []
-    total = 1
-    for token in text.split(" "):
-        optional = token.startswith("(")
-        if optional:
-            if not token.endswith(")") or len(token) < 3:
-                raise LexiconError(*where, f"'(' and ')' only wrap a whole word: {token!r}")
-            token = token[1:-1]
-        spellings = _expand_word(token, where)
-        slot = [*spellings, ""] if optional else spellings
-        total *= len(slot)
-        if total > MAX_VARIANTS:
-            raise LexiconError(*where, f"expands to more than {MAX_VARIANTS} variants")
-        slots.append(slot)
-    if all("" in slot for slot in slots):
-        raise LexiconError(*where, "every word is optional")
+    if _EMPTY_ALTERNATIVE.search(text):
+        raise LexiconError(*where, "empty alternative in a group")
+    try:
+        forms = written_forms(text)
+    except TermError as exc:
+        raise LexiconError(*where, str(exc)) from None
+    if len(forms) > MAX_VARIANTS:
+        raise LexiconError(*where, f"expands to more than {MAX_VARIANTS} variants")
     variants: list[str] = []
-    seen: set[str] = set()
-    for combo in itertools.product(*slots):
-        variant = " ".join(w for w in combo if w)
-        if not any(ch.isalnum() for ch in variant):
-            raise LexiconError(*where, f"variant {variant!r} holds no letter or digit")
-        if variant not in seen:
-            seen.add(variant)
-            variants.append(variant)
+    for form in forms:
+        if not form:
+            raise LexiconError(*where, "every word is optional")
+        if not any(ch.isalnum() for ch in form):
+            raise LexiconError(*where, f"variant {form!r} holds no letter or digit")
+        if form not in variants:
+            variants.append(form)
     return variants
 
 

@@ -762,13 +762,14 @@ def test_a_crashing_format_is_a_file_error_and_the_run_goes_on(site: Path, capsy
 
 def test_a_crashing_rule_is_a_file_error_and_other_rules_still_report(site: Path, capsys,
                                                                      monkeypatch) -> None:
-    from healthlint.builtin import kinds
+    from healthlint.builtin import relations
 
     def explode(self, analysis, *args):
         raise ZeroDivisionError("rule bug")
 
-    monkeypatch.setattr(kinds.ClaimChecker, "evaluate", explode)
-    code, out, err = run(capsys, "check", "--no-cache", "--no-config", "--output-format", "concise", "page.md")
+    monkeypatch.setattr(relations.ClaimChecker, "check", explode)
+    code, out, err = run(capsys, "check", "--no-cache", "--no-config", "--output-format", "concise",
+                         "page.md")
     assert code == EXIT_ERROR
     assert ("page.md: error: rule HL104 (safety-claim-unsupported) failed: "
             "ZeroDivisionError('rule bug')") in out

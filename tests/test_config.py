@@ -443,40 +443,44 @@ def test_extra_rule_folder_relative_to_the_configuration(project: Path, capsys,
 
 
 def test_vocabularies_extend_the_promotion_vocabulary(project: Path, capsys) -> None:
-    page = "# About knee injections\n\nBrightknee injections are risk-free for most people.\n"
+    page = ("# What is knee pain?\n\nSymptoms of knee pain include stiffness. "
+            "Brightknee injections are risk-free for most people.\n")
     write(project / "page.md", page)
-    _, diagnostics, _ = check(capsys, "--select", "HL104", "page.md")
-    assert diagnostics == []  # no provider voice: not promotional
+    _, [diagnostic], _ = check(capsys, "--select", "HL104", "page.md")
+    # Reference prose with no seller's voice: lowered one level, with the reason.
+    assert diagnostic["severity"] == "warning"
+    assert any("reads as information" in note for note in diagnostic["notes"])
     write(project / ".healthlint.yaml", "vocabularies: [house/vocab.yaml]\nselect: [HL104]\n")
     write(project / "house" / "vocab.yaml",
-          "vocabularies:\n  promotion:\n    terms: ['\\bbrightknee\\b']\n")
+          "vocabularies:\n  promotion:\n    terms: [brightknee]\n")
     code, diagnostics, _ = check(capsys, "page.md")
     assert code == EXIT_FINDINGS
-    assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [
-        ("HL104", 3, page.split("\n")[2].index("risk-free") + 1)]
+    assert [(d["code"], d["severity"], d["line"], d["column"]) for d in diagnostics] == [
+        ("HL104", "error", 3, page.split("\n")[2].index("risk-free") + 1)]
 
 
-def test_promotion_term_that_always_matches_lints_every_page(project: Path, capsys) -> None:
+def test_a_regular_expression_in_a_vocabulary_is_refused_with_its_line(project: Path,
+                                                                       capsys) -> None:
     write(project / "neutral.md", NEUTRAL)
     write(project / ".healthlint.yaml", "vocabularies: [house/vocab.yaml]\nselect: [HL104]\n")
     write(project / "house" / "vocab.yaml", "vocabularies:\n  promotion:\n    terms: ['\\A']\n")
-    code, diagnostics, err = check(capsys, "neutral.md")
-    assert err == ""
-    assert code == EXIT_FINDINGS
-    assert [d["code"] for d in diagnostics] == ["HL104"]
+    assert main(["check", "neutral.md"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "vocab.yaml:2: vocabulary 'promotion'" in err
+    assert "phrases are words, not regular expressions" in err
 
 
 def test_vocabularies_add_a_term_to_an_existing_vocabulary(project: Path, capsys) -> None:
-    page = "# Our clinic\n\nWe offer glowpod sessions. Every glowpod is completely safe.\n"
+    page = "# Our clinic\n\nA glowpod eases arthritis.\n"
     write(project / "page.md", page)
-    _, diagnostics, _ = check(capsys, "--select", "HL104", "page.md")
-    assert diagnostics == []  # "glowpod" is not a treatment the shipped vocabulary knows
-    write(project / ".healthlint.yaml", "vocabularies: [words.yaml]\nselect: [HL104]\n")
-    write(project / "words.yaml", "vocabularies:\n  intervention:\n    terms: ['\\bglowpods?\\b']\n")
+    _, diagnostics, _ = check(capsys, "--select", "HL123", "page.md")
+    assert diagnostics == []  # "glowpod" is no product the shipped lexicons know
+    write(project / ".healthlint.yaml", "vocabularies: [words.yaml]\nselect: [HL123]\n")
+    write(project / "words.yaml", "vocabularies:\n  device:\n    terms: ['glowpod[s]']\n")
     _, diagnostics, _ = check(capsys, "page.md")
-    assert [(d["code"], d["column"], d["end_column"]) for d in diagnostics] == [
-        ("HL104", page.split("\n")[2].index("completely") + 1,
-         page.split("\n")[2].index("completely") + len("completely safe") + 1)]
+    assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [
+        ("HL123", 3, page.split("\n")[2].index("eases") + 1)]
+    assert "for a device" in diagnostics[0]["message"]
 
 
 def test_rules_and_explain_read_the_configuration(project: Path, capsys) -> None:

@@ -43,14 +43,19 @@ def _linter(tmp_path: Path) -> Linter:
 
 
 def test_an_informational_page_lowers_a_sentence_without_seller_signs(tmp_path: Path) -> None:
-    result = _linter(tmp_path).lint_text("Swelling often goes down overnight.")
+    # Two signs of reference prose ("symptoms of", "see your doctor") and no seller voice.
+    page = ("Symptoms of a sprain include swelling. Swelling often goes down overnight. "
+            "See your doctor if it does not.")
+    result = _linter(tmp_path).lint_text(page)
     [diagnostic] = result.diagnostics
     assert diagnostic.severity == Severity.INFO
     assert any("reads as information" in note for note in diagnostic.notes)
 
 
 def test_a_sentence_that_names_the_goods_keeps_its_severity(tmp_path: Path) -> None:
-    result = _linter(tmp_path).lint_text("This serum clears blemishes overnight.")
+    page = ("Symptoms of acne include blemishes. This serum clears blemishes overnight. "
+            "See your doctor if they last.")
+    result = _linter(tmp_path).lint_text(page)
     [diagnostic] = result.diagnostics
     assert diagnostic.severity == Severity.WARNING
     assert not any("reads as information" in note for note in diagnostic.notes)

@@ -45,6 +45,7 @@ __all__ = [
     "normalize_phrase",
     "parse_terms",
     "read_term_file",
+    "written_forms",
 ]
 
 MAX_VARIANTS = 1024
@@ -240,6 +241,12 @@ def _word_forms(text: str) -> list[str]:
         if len(forms) > MAX_VARIANTS:
             raise TermError(f"more than {MAX_VARIANTS} variants")
     return forms
+
+
+def written_forms(phrase: str) -> list[str]:
+    """The forms of one phrase line as written (case and hyphens kept, not normalised):
+    what a lexicon checker compares. Raises :class:`TermError` for a malformed phrase."""
+    return _word_forms(phrase.strip())
 
 
 def expand(phrase: str) -> list[str]:

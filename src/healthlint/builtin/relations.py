@@ -357,15 +357,12 @@ def fill_slots(template: str, analysis: Analysis, sentence: Sentence, claim: Spa
     return _SLOT.sub(replace, template)
 
 
-_PLACEHOLDER = regex.compile(r"[(\[{<]|\.\.\.|…|\b(?:insert|list|name|describe) (?:the|your)\b")
-
-
 def suggestion_fix(text: str | None, span: Span) -> Fix | None:
-    """A rewording as an unsafe fix; one with a blank to fill is shown, never applied."""
+    """A rewording as an unsafe fix. The engine vets it against the page
+    (:func:`healthlint.fixes.vetted`): one with a blank to fill, or that would leave a
+    fragment, is shown to the writer and never written."""
     if not text:
         return None
-    if _PLACEHOLDER.search(text):
-        return Fix((), Applicability.DISPLAY_ONLY, f"Reword, for example: {text}")
     return Fix((Edit(span, text),), Applicability.UNSAFE, f"Reword as: {text}")
 
 
