@@ -125,6 +125,28 @@ def test_a_cached_run_prints_exactly_what_an_uncached_run_prints(
     assert check(capsys, "--output-format", output, ".") == uncached  # warm: every file a hit
 
 
+def test_a_rerun_over_an_unchanged_tree_reads_no_compiled_matcher(
+        site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The phrase matcher is the largest entry, and a run whose pages all come from the
+    cache has no page to scan: it is read only when a page is linted."""
+    cold = check(capsys, "--output-format", "json", ".")
+    forget_process_state(monkeypatch)
+    loaded: list[bytes] = []
+    original = TermMatcher.from_bytes
+
+    def counting(data: bytes) -> TermMatcher | None:
+        loaded.append(data)
+        return original(data)
+
+    monkeypatch.setattr(TermMatcher, "from_bytes", staticmethod(counting))
+    assert check(capsys, "--output-format", "json", ".") == cold
+    assert loaded == []
+    page = site / "chiropractic.txt"
+    page.write_text(page.read_text() + "\nOur adjustments are risk-free.\n")
+    check(capsys, ".")
+    assert len(loaded) == 1
+
+
 def test_results_follow_renamed_files_and_a_tree_restored_elsewhere(
         site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -242,6 +242,21 @@ class Cache:
                 os.utime(path)
         return payload
 
+    def has(self, key: str) -> bool:
+        """Whether an entry of ours is stored under ``key``, without reading it (:meth:`get`
+        verifies it when it is read); the entry counts as used, as when it is read."""
+        path = self._path(key)
+        try:
+            info = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return False
+        if not stat.S_ISREG(info.st_mode) or _foreign(info) is not None:
+            return False
+        if time.time() - info.st_mtime > TOUCH_AFTER:
+            with contextlib.suppress(OSError):
+                os.utime(path)
+        return True
+
     def put(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key``, atomically; a failure to write only costs time."""
         path = self._path(key)

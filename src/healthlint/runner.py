@@ -252,9 +252,10 @@ def _parallel(tasks: list[Task], sizes: list[int], jobs: int, forking: bool) -> 
 
 
 def _warm(tasks: list[Task]) -> None:
-    """Compile, in this process, what every linter of ``tasks`` compiles on first use, so
-    forked workers inherit it instead of each compiling it again: lint the rules' own
-    examples, which between them reach every rule's patterns."""
+    """Load, in this process, what every linter of ``tasks`` loads on first use (the phrase
+    matcher, read from the cache when the first page is scanned, and anything a rule
+    prepares lazily), so forked workers inherit it instead of each loading it again: lint
+    the rules' own examples, which between them reach every rule."""
     linters = {id(linter): linter for linter in (_linter_for(s) for s, _, _ in tasks)}
     for linter in linters.values():
         examples = "\n\n".join(example.text for rule in linter.rules.values()
