@@ -33,7 +33,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PAGE = """\
 # Knee care
 
-We offer PRP injections for sore knees, and our treatment is risk-free.
+We offer PRP injections at our clinics, and our treatment is risk-free.
 
 The procedure itself is low risk.
 
@@ -187,6 +187,22 @@ def test_stdin_is_named_and_parsed_by_stdin_filename(site: Path, capsys, monkeyp
     # One finding per sentence, the most severe: the absolute term, visible only as text.
     assert [c[2:] for c in concise_codes(out)] == [(column(text, 3, "risk-free"), "HL104",
                                                     "error")]
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    # One-line claims with no "our" or "we": judged as marketing copy, no gate.
+    ("The injection is painless and completely safe.", "HL104"),
+    ("Success rate: 88% of clients sleep through the night after one session.", "HL101"),
+    ("Serenexa gummies ease depression and panic attacks.", "HL123"),
+    ("This balm reverses arthritis in older dogs and people alike.", "HL113"),
+])
+def test_a_one_line_claim_on_stdin_is_reported(capsys, monkeypatch, line: str,
+                                               code: str) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin(line.encode() + b"\n"))
+    exit_code, out, _ = run(capsys, "check", "--no-config", "--output-format", "concise", "-")
+    assert exit_code == EXIT_FINDINGS
+    assert "All clear" not in out
+    assert code in [c[3] for c in concise_codes(out) if c[4] in ("error", "warning")]
 
 
 def test_stdin_without_a_name_is_reported_as_stdin(site: Path, capsys, monkeypatch) -> None:
@@ -816,7 +832,7 @@ def test_a_crashing_output_is_an_internal_error(site: Path, capsys, monkeypatch)
 
 def test_worker_processes_report_the_same_as_one_process(site: Path, capsys) -> None:
     for n in range(10):
-        write(site / "many" / f"page{n}.md", PAGE.replace("sore knees", f"sore knees ({n})"))
+        write(site / "many" / f"page{n}.md", PAGE.replace("our clinics", f"our clinics ({n})"))
     write(site / "many" / "bad.md", "")
     (site / "many" / "bad.md").write_bytes(b"We offer \xff care.\n")
     serial = run(capsys, "check", "--no-config", "-j", "1", "--output-format", "json", "many")

@@ -84,7 +84,7 @@ def test_wheel_ships_packs_schemas_data_and_marker(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "rule packs": _shipped_files(RULES, "*/*.yaml", "healthlint/rules"),
-        "vocabularies": _shipped_files(RULES, "*/vocab/*.yaml", "healthlint/rules"),
+        "term classes": _shipped_files(RULES, "*/terms/*.txt", "healthlint/rules"),
         "schemas": _shipped_files(PACKAGE / "schemas", "*.json", "healthlint/schemas"),
         "data": _shipped_files(PACKAGE / "data", "**/*", "healthlint/data"),
         "typing marker": {"healthlint/py.typed"},
@@ -107,8 +107,9 @@ def test_installed_copy_is_the_wheel_not_the_checkout(venv: Path, outside: Path)
 
 
 def test_installed_rules_lists_every_shipped_rule(venv: Path, outside: Path) -> None:
+    # A pack folder holds its rules, pack.yaml and shared shapes.yaml.
     shipped = {yaml.safe_load(path.read_text(encoding="utf-8"))["code"]
-               for path in RULES.glob("*/*.yaml") if path.name != "pack.yaml"}
+               for path in RULES.glob("*/*.yaml") if path.name not in ("pack.yaml", "shapes.yaml")}
 
     result = _run([str(venv / "bin" / "healthlint"), "rules", "--output-format", "json"],
                   cwd=outside)

@@ -39,7 +39,7 @@ def test_seed_pages_meet_the_bar(tmp_path, capsys) -> None:
     result = json.loads(scored.stdout)
     summary = result["summary"]
     assert summary["definite_false_positives"] == 0, result["definite_false_positives"]
-    assert summary["strict_recall"] >= 0.90
+    assert summary["strict_recall"] >= 0.95
     assert summary["lenient_recall"] >= 0.97
     assert summary["severity_agreement"] >= 0.75
     expected = [d for d in result["document_level"] if d["expect"] in ("error", "warning")]
@@ -60,4 +60,24 @@ def test_public_health_prose_stays_quiet(tmp_path, capsys) -> None:
     )
     first = scored.stdout.splitlines()[1]  # "diagnostics >= warning ...: N  = R per 10,000 words"
     rate = float(first.split("=")[-1].split()[0])
-    assert rate <= 3.0, scored.stdout
+    assert rate <= 1.0, scored.stdout
+
+
+CLAIMS_DEV = SHARED / "corpus" / "claims-dev"
+
+
+@pytest.mark.slow
+def test_claims_across_the_field_are_found_and_near_misses_pass(tmp_path, capsys) -> None:
+    texts = tmp_path / "claims-dev"
+    scorer = str(CLAIMS_DEV / "score_claims.py")
+    subprocess.run([sys.executable, scorer, "write", str(texts)], check=True,
+                   capture_output=True)
+    predictions = tmp_path / "claims.json"
+    predictions.write_text(_lint_json(capsys, str(texts)))
+    scored = subprocess.run([sys.executable, scorer, "score", "--json", str(texts),
+                             str(predictions)], check=True, capture_output=True, text=True)
+    result = json.loads(scored.stdout)
+    overall = result["summary"]
+    assert overall["recall"] >= 0.85, overall
+    assert overall["strict_recall"] >= 0.70, overall
+    assert overall["false_positive_rate"] <= 0.08, overall

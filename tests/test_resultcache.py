@@ -379,6 +379,8 @@ def wrong_matchers(good: bytes) -> list[bytes]:
         changed(names=[*names[:-1], names[0]]),         # a class named twice
         changed(names=[*names, 7]),                     # a number for a name
         changed(extra=True),
+        changed(words="abc"),                           # a string for the hashtag words
+        changed(words=[*header["words"], 7]),
         changed(values=values[:-1]),                    # one value fewer than keys
         changed(values=[*values, values[0]]),           # one more
         value(0, [length, [len(names)], exact]),        # a class that does not exist

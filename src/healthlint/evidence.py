@@ -238,6 +238,10 @@ class Analysis:
             found.append(self.hit_text(index))
         return tuple(found)
 
+    def inside(self, name: str, index: int) -> bool:
+        """Whether hit ``index`` lies within a longer hit of class ``name``."""
+        return self._inside(name, index)
+
     def _inside(self, name: str, index: int) -> bool:
         """Whether hit ``index`` lies within a hit of class ``name`` that is longer."""
         start, end = self.hits.starts[index], self.hits.ends[index]

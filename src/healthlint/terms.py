@@ -59,6 +59,9 @@ _SPACE_RUN = re.compile(r" {2,}")
 _JOINED_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _HAS_WORD_CHAR = re.compile(r"[^\W_]")
 _NOT_WORD = re.compile(r"[^\w+&']")
+# A hashtag: "#" and a run of letters and digits that holds several words ("#curesanxiety").
+_HASHTAG = re.compile(r"(?<![\w&#])#([^\W_][^\W_]{2,63})")
+_DIGITS = re.compile(r"\d+")
 
 
 class TermError(ValueError):
@@ -562,12 +565,17 @@ class TermMatcher:
         self._automaton = automaton
         self._values = values
         self.size = len(values)
+        # Every word of every phrase: the dictionary that splits a hashtag into words.
+        self._words = frozenset(word for key in (*payloads, *exact) for word in key.split()
+                                if len(word) > 1 or word.isdigit())
+        self._longest_word = max((len(w) for w in self._words), default=0)
 
     def to_bytes(self) -> bytes:
         """The compiled matcher, for the on-disk cache: a JSON header, then the automaton."""
         import tempfile
 
-        header = json.dumps({"names": self.names, "values": self._values}).encode()
+        header = json.dumps({"names": self.names, "values": self._values,
+                             "words": sorted(self._words)}).encode()
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "automaton")
             self._automaton.save(path)
@@ -578,8 +586,8 @@ class TermMatcher:
     @classmethod
     def from_bytes(cls, data: bytes) -> TermMatcher | None:
         """A matcher from :meth:`to_bytes`, or ``None`` unless ``data`` is exactly what
-        :meth:`to_bytes` could have written: the names a list of strings, every value a
-        form length with class ids among them, and every key of the automaton a padded form
+        :meth:`to_bytes` could have written: the names and the words lists of strings, every
+        value a form length with class ids among them, and every key of the automaton a padded form
         of that length pointing at one value. A checksum only says the entry is intact; this
         says that scanning with it can neither fail nor report a class that does not exist."""
         import tempfile
@@ -591,11 +599,13 @@ class TermMatcher:
             if not length.isdigit():
                 return None
             header = json.loads(rest[: int(length)])
-            if type(header) is not dict or set(header) != {"names", "values"}:
+            if type(header) is not dict or set(header) != {"names", "values", "words"}:
                 return None
             names = _decoded_names(header["names"])
             values = _decoded_values(header["values"], len(names)) if names is not None else None
-            if names is None or values is None:
+            words = header["words"]
+            if (names is None or values is None or type(words) is not list
+                    or not all(type(w) is str and w for w in words)):
                 return None
             with tempfile.TemporaryDirectory() as folder:
                 path = os.path.join(folder, "automaton")
@@ -612,6 +622,8 @@ class TermMatcher:
         matcher._automaton = automaton
         matcher._values = values
         matcher.size = len(values)
+        matcher._words = frozenset(words)
+        matcher._longest_word = max((len(w) for w in words), default=0)
         return matcher
 
     def scan(self, prose: str, start: int = 0, end: int | None = None,
@@ -672,6 +684,69 @@ class TermMatcher:
                     if written == " ".join(_NOT_WORD.sub(" ", phrase).split()):
                         for class_id in ids:
                             yield source_start, source_end, class_id
+
+        yield from self._scan_hashtags(prose, start, end)
+
+    def _scan_hashtags(self, prose: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+        """Hits inside hashtags that run several words together ("#CBDcuresanxiety",
+        "#reversediabetes"): each hashtag is split into the lexicon's own words (the split
+        with the fewest unknown letters, then the fewest words) and the split text is
+        scanned like prose, with offsets inside the hashtag."""
+        if "#" not in prose[start:end]:
+            return
+        for match in _HASHTAG.finditer(prose, start, end):
+            body_start = match.start(1)
+            pieces = self.split_hashtag(match.group(1).lower())
+            if len(pieces) < 2:
+                continue  # one word: the ordinary scan has found it
+            text = " " + " ".join(match.group(1)[i:j].lower() for i, j in pieces) + " "
+            # source offset of each character of ``text`` (spaces map to the next letter)
+            offsets: list[int] = [body_start]
+            for i, j in pieces:
+                offsets.extend(body_start + k for k in range(i, j))
+                offsets.append(body_start + j)
+            values = self._values
+            for key_last, value_index in self._automaton.iter(text):
+                length, class_ids, exact = values[value_index]
+                first = key_last - length  # index in ``text`` of the form's first letter
+                source_start = offsets[first]
+                source_end = offsets[key_last - 1] + 1
+                for class_id in class_ids:
+                    yield source_start, source_end, class_id
+                for phrase, ids in exact:
+                    if prose[source_start:source_end] == phrase.replace(" ", ""):
+                        yield from ((source_start, source_end, class_id) for class_id in ids)
+
+    def split_hashtag(self, body: str) -> list[tuple[int, int]]:
+        """The best split of a lower-case hashtag body into lexicon words, as spans; runs
+        of letters the lexicon does not know stay together as one piece."""
+        n = len(body)
+        words = self._words
+        longest = self._longest_word
+        # best[i]: (unknown letters, pieces) for body[:i], and where the last piece starts
+        best: list[tuple[int, int, int, bool]] = [(0, 0, 0, True)] + [(n + 1, n + 1, 0, False)] * n
+        for i in range(n):
+            unknown, count, _, _ = best[i]
+            if unknown > n:
+                continue
+            digits = _DIGITS.match(body, i)
+            candidates = [digits.end()] if digits else []
+            candidates += [j for j in range(i + 2, min(n, i + longest) + 1) if body[i:j] in words]
+            for j in candidates:
+                if (unknown, count + 1) < best[j][:2]:
+                    best[j] = (unknown, count + 1, i, True)
+            if (unknown + 1, count + 1) < best[i + 1][:2]:
+                best[i + 1] = (unknown + 1, count + 1, i, False)
+        pieces: list[tuple[int, int, bool]] = []
+        position = n
+        while position > 0:
+            _, _, previous, known = best[position]
+            if not known and pieces and not pieces[-1][2]:  # unknown letters stay together
+                pieces[-1] = (previous, pieces[-1][1], False)
+            else:
+                pieces.append((previous, position, known))
+            position = previous
+        return [(i, j) for i, j, _ in reversed(pieces)]
 
     def hits(self, prose: str) -> Hits:
         return Hits(self.names, self.scan(prose))

@@ -63,6 +63,7 @@ _CLAUSE_BREAK = regex.compile(
     | \s++[—–]\s++ | \s*+—\s*+
     | \s++but\s++
     | \s*+[()]\s*+
+    | \s++(?=\#[^\W_])
     )
     | ,\s++(?=(?:but|however|although|though|while|whereas|which|who|so|yet|because|since
               |if|unless|whether|when|once|after|before|as|therefore|thus|hence

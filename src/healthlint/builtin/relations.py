@@ -20,7 +20,7 @@ in the same sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +66,11 @@ _CONDITION = {
                 "reason": {"type": "string"},
                 "severity": _SEVERITY,
                 "message": {"type": "string"},
+                "outside": {**_CLASS_LIST, "description": "Ignore hits that lie inside a longer "
+                            "hit of these classes (a drug word inside a condition's name)."},
+                "closer_than": {**_CLASS_LIST, "description": "With side 'before': holds only "
+                                "if its nearest hit is closer to the claim than any hit of "
+                                "these classes (the nearer noun is the subject)."},
             },
         },
     ]
@@ -215,6 +220,8 @@ class Condition:
     reason: str = ""
     severity: Severity | None = None
     message: str | None = None
+    outside: tuple[str, ...] = ()
+    closer_than: tuple[str, ...] = ()
 
     def scope(self, analysis: Analysis, sentence: Sentence, claim: Span) -> Span:
         """Where the condition looks: its named scope, or a window of about ``within`` words
@@ -235,21 +242,39 @@ class Condition:
         """Whether the condition holds around ``claim``. Bounded work: one lookup per class,
         or a walk that stops at ``count`` distinct terms (and after :data:`MAX_HITS` hits)."""
         span = self.scope(analysis, sentence, claim)
-        if self.count == 1 and not isinstance(self.within, int):
+        if self.count == 1 and not isinstance(self.within, int) and not self.outside \
+                and not self.closer_than:
             return any(analysis.has(name, span) for name in self.classes)
         return self._enough(analysis, span, claim)
 
     def _enough(self, analysis: Analysis, span: Span, claim: Span | None) -> bool:
+        rivals = bool(self.closer_than) and self.side == "before" and claim is not None
         texts: set[str] = set()
+        nearest = -1
+        for index in self._candidates(analysis, self.classes, span, claim):
+            texts.add(analysis.hit_text(index).lower())
+            nearest = max(nearest, analysis.hits.ends[index])
+            if len(texts) >= self.count and not rivals:
+                return True
+        if len(texts) < self.count:
+            return False
+        # The nearer noun is the subject: a rival class closer to the claim wins.
+        return not any(analysis.hits.ends[index] > nearest
+                       for index in self._candidates(analysis, self.closer_than, span, claim))
+
+    def _candidates(self, analysis: Analysis, names: tuple[str, ...], span: Span,
+                    claim: Span | None) -> Iterator[int]:
+        """Hits of ``names`` inside the scope, within ``within`` words of the claim and not
+        inside a longer hit of an ``outside`` class; at most :data:`MAX_HITS` are looked at."""
         seen = 0
-        for name in self.classes:
+        for name in names:
             class_id = analysis.class_id(name)
             if class_id < 0:
                 continue
             for index in analysis.hits.in_range(class_id, span.start, span.end):
                 seen += 1
                 if seen > MAX_HITS:
-                    return False
+                    return
                 if claim is not None and isinstance(self.within, int):
                     start, end = analysis.hits.starts[index], analysis.hits.ends[index]
                     distance = (analysis.words_between(end, claim.start) if end <= claim.start
@@ -257,19 +282,17 @@ class Condition:
                                 else 0)
                     if distance > self.within:
                         continue
-                texts.add(analysis.hit_text(index).lower())
-                if len(texts) >= self.count:
-                    return True
-        return False
+                if self.outside and any(analysis.inside(other, index) for other in self.outside):
+                    continue
+                yield index
 
     def on_page(self, analysis: Analysis) -> int | None:
         """The first hit that makes the condition hold on the page, if it does."""
         whole = Span(0, len(analysis.prose))
         if not self._enough(analysis, whole, None):
             return None
-        firsts = [analysis.hits.of(analysis.class_id(n))[0] for n in self.classes
-                  if analysis.class_id(n) >= 0 and analysis.hits.of(analysis.class_id(n))]
-        return min(firsts, key=lambda i: analysis.hits.starts[i])
+        return min(self._candidates(analysis, self.classes, whole, None),
+                   key=lambda i: analysis.hits.starts[i])
 
 
 @dataclass(frozen=True)
@@ -566,6 +589,8 @@ def _condition(entry: Any, lexicon: Lexicon, rule: Rule, key: tuple[Any, ...]) -
         reason=entry.get("reason", ""),
         severity=Severity.parse(entry["severity"]) if "severity" in entry else None,
         message=entry.get("message"),
+        outside=_classes(entry.get("outside") or (), lexicon, rule, (*key, "outside")),
+        closer_than=_classes(entry.get("closer_than") or (), lexicon, rule, (*key, "closer_than")),
     )
 
 
@@ -826,9 +851,9 @@ class EnumerationChecker:
                 continue
             listed = self._list_after(analysis, sentence)
             spans = [sentence.span, *listed]
-            named = {analysis.hit_text(i).lower() for span in spans for name in self.items
-                     for i in analysis.find(name, span)}
-            count = max(len(named), len(listed))
+            named = _distinct_items(analysis, [i for span in spans for name in self.items
+                                               for i in analysis.find(name, span)])
+            count = len(named)
             open_ended = any(analysis.has(name, span) for span in spans for name in self.open_ended)
             if count < self.min_items and not (open_ended and count >= 1):
                 continue
@@ -846,6 +871,25 @@ class EnumerationChecker:
                                     render_message(message, text, "; ".join(verdict.notes)),
                                     notes=verdict.notes))
         return findings
+
+
+def _distinct_items(analysis: Analysis, hits: Sequence[int]) -> set[str]:
+    """The distinct items named by ``hits``. A hit inside a longer one ("pain" in "back
+    pain", "arthritis" in "rheumatoid arthritis") is part of that item, and so is a hit
+    that touches it with only spaces or a hyphen between ("knee osteoarthritis pain" is one
+    item, "knees, hips" two)."""
+    spans = sorted({(analysis.hits.starts[i], analysis.hits.ends[i]) for i in hits},
+                   key=lambda span: (span[0], -span[1]))
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:
+        if kept and start >= kept[-1][0] and end <= kept[-1][1]:
+            continue
+        if kept and start >= kept[-1][1] and \
+                not analysis.prose[kept[-1][1]:start].strip(" \t-"):
+            kept[-1] = (kept[-1][0], max(end, kept[-1][1]))
+            continue
+        kept.append((start, end))
+    return {" ".join(analysis.prose[start:end].lower().split()) for start, end in kept}
 
 
 class EnumerationKind:
