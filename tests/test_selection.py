@@ -18,7 +18,7 @@ from healthlint.types import Severity
 PAGE = """\
 # Knee care
 
-We offer PRP injections for sore knees, and our treatment is risk-free.
+We offer PRP injections at our clinics, and our treatment is risk-free.
 
 Book a consultation today.
 """
