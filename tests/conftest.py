@@ -6,10 +6,20 @@ from pathlib import Path
 
 import pytest
 
+from healthlint.cache import CACHE_ENV
 from healthlint.engine import Linter
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_folder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One cache folder for the session, never the user's: runs share compiled rule data and
+    results as repeated runs do, and a test that patches the engine passes ``--no-cache``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -767,8 +767,8 @@ def test_a_crashing_format_is_a_file_error_and_the_run_goes_on(site: Path, capsy
 
     monkeypatch.setattr(MarkdownFormat, "parse", explode)
     write(site / "other.txt", "Our clinic offers injections that are risk-free.\n")
-    code, out, err = run(capsys, "check", "--no-config", "--output-format", "concise", "page.md",
-                         "other.txt")
+    code, out, err = run(capsys, "check", "--no-cache", "--no-config", "--output-format", "concise",
+                         "page.md", "other.txt")
     assert code == EXIT_ERROR
     assert ("page.md: error: the markdown format failed to read this file: "
             "RuntimeError('parser exploded')") in out
@@ -784,7 +784,8 @@ def test_a_crashing_rule_is_a_file_error_and_other_rules_still_report(site: Path
         raise ZeroDivisionError("rule bug")
 
     monkeypatch.setattr(relations.ClaimChecker, "check", explode)
-    code, out, err = run(capsys, "check", "--no-config", "--output-format", "concise", "page.md")
+    code, out, err = run(capsys, "check", "--no-cache", "--no-config", "--output-format", "concise",
+                         "page.md")
     assert code == EXIT_ERROR
     assert ("page.md: error: rule HL104 (safety-claim-unsupported) failed: "
             "ZeroDivisionError('rule bug')") in out
@@ -806,8 +807,8 @@ def test_an_engine_crash_on_one_file_names_it_and_spares_the_others(site: Path, 
 
     monkeypatch.setattr(healthlint.engine, "parse_directives", explode_on_one)
     write(site / "twin.md", PAGE)
-    code, out, err = run(capsys, "check", "--no-config", "--output-format", "concise", "page.md",
-                         "twin.md")
+    code, out, err = run(capsys, "check", "--no-cache", "--no-config", "--output-format", "concise",
+                         "page.md", "twin.md")
     assert code == EXIT_INTERNAL
     assert "twin.md" in out + err
     assert [c[0] for c in concise_codes(out)] == ["page.md"] * 3

@@ -264,3 +264,22 @@ def test_fix_file_reports_a_missing_file(site: Path, tmp_path: Path) -> None:
     outcome = fix_file(str(page), result.diagnostics, unsafe=True, linted=result.source or "")
     assert outcome.applied == 0
     assert outcome.error == "not fixed: cannot read file: No such file or directory"
+
+
+def test_a_bad_option_stops_the_run_before_any_file_is_rewritten(site: Path, tmp_path: Path,
+                                                                  capsys) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(PAGE)
+    fix = ["check", "--select", "DEMO10", "--fix", "--unsafe-fixes"]
+    for options, message in [
+        (["--output-format", "typo"], "unknown output format 'typo'"),
+        (["--output", "sarif:missing/dir/out.sarif"], "No such file or directory"),
+        (["--output-file", str(tmp_path)], "Is a directory"),
+        (["--baseline", "missing.json"], "baseline"),
+    ]:
+        assert main([*fix, *options, str(page)]) == EXIT_ERROR
+        err = capsys.readouterr().err
+        assert message in err and "applied" not in err
+        assert page.read_text() == PAGE
+    main([*fix, str(page)])  # the same fix, with good options, does apply
+    assert page.read_text() == FIXED

@@ -118,3 +118,58 @@ def test_import_healthlint_loads_the_engine_only_when_used() -> None:
              "healthlint.plugins", "healthlint.cli", "healthlint.commands"}
     assert not heavy & set(before.split()), before
     assert engine_after_use == "True"
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_cycle_finder_finds_cycles() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+LAZY_CYCLES_ALLOWED = "healthlint.builtin.formats"
+"""The format readers load one another on first use (HTML reads a template's syntax with the
+template reader, which builds on the HTML reader), through imports inside functions."""
+
+
+def test_no_import_cycles() -> None:
+    """No two modules need each other, not even through an import inside a function
+    (``cli`` and ``commands`` once did), except the format readers' deliberate lazy loading.
+    An import of a module names its packages too; those edges are not dependencies."""
+    modules = {name: path for name, path in _modules(PACKAGE).items() if name != "healthlint"}
+    graph = {name: {other for other in _imports(path, name)
+                    if other in modules and other != name and not _is_within(name, other)}
+             for name, path in modules.items()}
+    cycles = [c for c in _cycles(graph)
+              if not all(_is_within(m, LAZY_CYCLES_ALLOWED) for m in c)]
+    assert cycles == []

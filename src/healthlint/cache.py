@@ -69,6 +69,18 @@ def _uid() -> int:
     return os.getuid() if hasattr(os, "getuid") else -1
 
 
+def _foreign(info: os.stat_result) -> str | None:
+    """Why a folder or entry with this status is not safely ours, or ``None``. Only POSIX
+    modes and owners say so; elsewhere (Windows) the user's profile folder is private."""
+    if os.name != "posix":
+        return None
+    if _uid() >= 0 and info.st_uid != _uid():
+        return f"it belongs to another user (uid {info.st_uid})"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"group or others may write to it (mode {stat.S_IMODE(info.st_mode):04o})"
+    return None
+
+
 def silence_warnings() -> None:
     """No more warnings about the cache folder from this process (a worker whose parent
     already gave them)."""
@@ -112,26 +124,24 @@ def _check_root(root: Path) -> bool:
     if not stat.S_ISDIR(info.st_mode):
         _warn(f"not using the cache folder {root}: it is not a folder; {advice}")
         return False
-    if _uid() >= 0 and info.st_uid != _uid():
-        _warn(f"not using the cache folder {root}: it belongs to another user "
-              f"(uid {info.st_uid}); {advice}")
+    problem = _foreign(info)
+    if problem is not None:
+        _warn(f"not using the cache folder {root}: {problem}; {advice}")
         return False
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        _warn(f"not using the cache folder {root}: group or others may write to it "
-              f"(mode {stat.S_IMODE(info.st_mode):04o}); {advice}")
-        return False
-    if stat.S_IMODE(info.st_mode) & 0o077:
+    if os.name == "posix" and stat.S_IMODE(info.st_mode) & 0o077:
         with contextlib.suppress(OSError):  # ours and safe, but others may read it: close it
             os.chmod(root, 0o700)
     return True
 
 
 @functools.cache
+@functools.cache
 def build_digest() -> str:
     """A digest of this healthlint: its version and the content of every file of the package
     (code, schemas, data), so that entries written by another build, or by a checkout
     before an edit, are never read. Contents, not modification times: a fresh clone of the
-    same commit, as in CI, has the same digest."""
+    same commit, as in CI, has the same digest. Computed once per process: the code it
+    runs is the code it loaded."""
     from healthlint.__about__ import __version__
 
     package = Path(__file__).parent
@@ -220,8 +230,7 @@ class Cache:
         with os.fdopen(handle, "rb") as stream:
             info = os.fstat(stream.fileno())
             if (not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY
-                    or (_uid() >= 0 and info.st_uid != _uid())
-                    or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+                    or _foreign(info) is not None):
                 payload = None
             else:
                 payload = _verified(stream.read(), key)
@@ -232,6 +241,21 @@ class Cache:
             with contextlib.suppress(OSError):
                 os.utime(path)
         return payload
+
+    def has(self, key: str) -> bool:
+        """Whether an entry of ours is stored under ``key``, without reading it (:meth:`get`
+        verifies it when it is read); the entry counts as used, as when it is read."""
+        path = self._path(key)
+        try:
+            info = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return False
+        if not stat.S_ISREG(info.st_mode) or _foreign(info) is not None:
+            return False
+        if time.time() - info.st_mtime > TOUCH_AFTER:
+            with contextlib.suppress(OSError):
+                os.utime(path)
+        return True
 
     def put(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key``, atomically; a failure to write only costs time."""

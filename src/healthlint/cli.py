@@ -1,31 +1,21 @@
-"""The ``healthlint`` command line.
-
-Exit codes (the one place they are defined):
-
-====  =====================================================================
-0     no finding at or above the ``--fail-on`` threshold
-1     findings at or above the threshold
-2     usage, configuration, rule or plugin error; or a file that could not be
-      linted (missing, unreadable, binary, undecodable, a rule timed out)
-3     internal error (a bug in healthlint or a plugin)
-====  =====================================================================
+"""The ``healthlint`` command line: parses the arguments and hands them to a subcommand of
+:mod:`healthlint.commands`. Exit codes are documented in :mod:`healthlint.console`.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from healthlint.__about__ import __version__
+from healthlint.console import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
 from healthlint.display import visible
 from healthlint.errors import ConfigError, HealthlintError
 from healthlint.types import Severity
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 BUILTIN_OUTPUTS = (
     "full", "concise", "json", "sarif", "github", "gitlab", "junit", "checkstyle", "html",
 )
@@ -102,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--require-reason", action="store_true", default=None,
                        help="suppression comments must give a reason after '--' (HL001)")
     check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                       help="worker processes (default: the number of CPUs)")
+                       help="worker processes (default: the CPUs other processes leave idle)")
     check.add_argument("--fix", action="store_true",
                        help="apply safe fixes to the files (the shipped rules have none)")
     check.add_argument("--unsafe-fixes", action="store_true",
@@ -110,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "a whole sentence (they change meaning)")
     check.add_argument("--diff", action="store_true",
                        help="print the changes --fix would make as a unified diff; write nothing")
+    _add_cache_option(check)
     check.add_argument("--baseline", metavar="FILE",
                        help="report only findings that are not in this baseline file")
     check.add_argument("--explain-suppressed", action="store_true",
@@ -128,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="where to write (default: .healthlint-baseline.json)")
     _add_rule_options(baseline)
     baseline.add_argument("--jobs", "-j", type=int, default=None, metavar="N")
+    _add_cache_option(baseline)
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--profile", help="show severities under this profile")
@@ -178,6 +170,12 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--config", metavar="PATH",
                        help="use this configuration file for every path")
     group.add_argument("--no-config", action="store_true", help="ignore configuration files")
+
+
+def _add_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write cached results (HEALTHLINT_CACHE_DIR='' "
+                             "also turns off the cache of compiled rule data)")
 
 
 def _add_rule_options(parser: argparse.ArgumentParser) -> None:
@@ -271,14 +269,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("healthlint: internal error; please report it with the traceback above",
               file=sys.stderr)
         return EXIT_INTERNAL
-
-
-def use_color(choice: str, stream: TextIO) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "ConfigError", "main"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -13,17 +14,21 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from healthlint.__about__ import __version__
-from healthlint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, use_color
 from healthlint.config import ConfigResolver
+from healthlint.console import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, use_color
 from healthlint.display import scrub_data, visible
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
+from healthlint.plugins import Registry, load_registry
 from healthlint.progress import progress_on
 from healthlint.runner import Job, Outcome, run
+from healthlint.selection import find as find_rule
+from healthlint.selection import profile_severity
 from healthlint.types import FileError, OutputContext, Report, Rule, Severity
 
 
-def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
+def _job(args: argparse.Namespace, overrides: dict[str, Any],
+         registry: Registry | None = None) -> Job:
     return Job(
         paths=args.paths,
         overrides=overrides,
@@ -33,6 +38,8 @@ def _job(args: argparse.Namespace, overrides: dict[str, Any]) -> Job:
         stdin_filename=getattr(args, "stdin_filename", None),
         document_format=getattr(args, "document_format", None),
         force_exclude=getattr(args, "force_exclude", False),
+        cache=not getattr(args, "no_cache", False),
+        registry=registry,
     )
 
 
@@ -42,19 +49,31 @@ def _run_with_progress(job: Job) -> Outcome:
         return run(replace(job, progress=progress))
 
 
-def _outputs(args: argparse.Namespace, linter: Linter) -> list[tuple[str, str | None]]:
-    """``(format, path or None for stdout)`` pairs, checked against the registered formats."""
+def _outputs(args: argparse.Namespace, registry: Registry) -> list[tuple[str, str | None]]:
+    """``(format, path or None for stdout)`` pairs, checked against the registered formats
+    and the file system before anything is linted or fixed."""
     wanted: list[tuple[str, str | None]] = [(args.output_format or "full", args.output_file)]
     for spec in args.output:
         name, sep, path = spec.partition(":")
         if not sep or not name or not path:
             raise ConfigError(f"--output expects FORMAT:PATH, got {spec!r}")
         wanted.append((name, path))
-    for name, _ in wanted:
-        if name not in linter.registry.outputs:
-            known = ", ".join(sorted(linter.registry.outputs))
+    for name, path in wanted:
+        if name not in registry.outputs:
+            known = ", ".join(sorted(registry.outputs))
             raise ConfigError(f"unknown output format {name!r} (available: {known})")
+        if path is not None:
+            _check_writable(path)
     return wanted
+
+
+def _check_writable(path: str) -> None:
+    """Fail now, not after a run (and its fixes), when an output file cannot be written."""
+    problem = (errno.EISDIR if os.path.isdir(path)
+               else None if os.path.isdir(os.path.dirname(os.path.abspath(path)))
+               else errno.ENOENT)
+    if problem is not None:  # worded as opening the file would word it
+        raise ConfigError(f"cannot write output file: {os.strerror(problem)}", path=path)
 
 
 def _open_output(stack: ExitStack, path: str) -> TextIO:
@@ -64,21 +83,19 @@ def _open_output(stack: ExitStack, path: str) -> TextIO:
         raise ConfigError(f"cannot write output file: {exc.strerror}", path=path) from None
 
 
-def _fix(args: argparse.Namespace, overrides: dict[str, Any], report: Report,
+def _fix(args: argparse.Namespace, job: Job, report: Report,
          linter: Linter) -> tuple[Report, Linter]:
     """Apply fixes file by file, then lint again so positions and findings are current.
     A file that could not be fixed keeps its findings and gets a file error saying why."""
     from healthlint.fixes import fix_file
 
-    if "-" in args.paths:
-        raise ConfigError("--fix cannot rewrite standard input")
     outcomes = [fix_file(result.path, result.diagnostics, unsafe=args.unsafe_fixes,
                          linted=result.source)
                 for result in report.files if result.diagnostics and result.source is not None]
     applied = sum(outcome.applied for outcome in outcomes)
     print(f"{applied} fix{'es' * (applied != 1)} applied.", file=sys.stderr)
     if applied:
-        outcome = _run_with_progress(_job(args, overrides))
+        outcome = _run_with_progress(job)
         report, linter = outcome.report, outcome.linter
     failed = {outcome.path: outcome.error for outcome in outcomes if outcome.error}
     for result in report.files:
@@ -116,31 +133,46 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
 
 
 def run_check(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    # Every option is resolved before a file is linted or fixed: a typo in one must not leave
+    # files rewritten behind an error.
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise ConfigError("--unsafe-fixes only takes effect with --fix or --diff")
     if args.diff and args.fix:
         raise ConfigError("--diff shows the fixes instead of applying them; "
                           "use one of --fix and --diff")
+    if args.fix and "-" in args.paths:
+        raise ConfigError("--fix cannot rewrite standard input")
+    registry = load_registry()
+    outputs = _outputs(args, registry)
+    baseline = None
+    if args.baseline:
+        from healthlint.baseline import load_baseline
+
+        baseline = load_baseline(args.baseline)
+    if args.diff_base:
+        from healthlint.gitdiff import changed_lines
+
+        changed_lines(args.diff_base, cwd=str(Path.cwd()))  # the ref names a commit
+    job = _job(args, overrides, registry)
     if args.watch:
         from healthlint.watch import watch
 
-        return watch(args, _job(args, overrides))
-    outcome = _run_with_progress(_job(args, overrides))
+        return watch(args, job)
+    outcome = _run_with_progress(job)
     report, linter = outcome.report, outcome.linter
     if args.diff:
         return _diff(args, report)
     if args.fix:
-        report, linter = _fix(args, overrides, report, linter)
+        report, linter = _fix(args, job, report, linter)
     for skipped in outcome.skipped:
         print(f"healthlint: {skipped.path} is not linted: {skipped.reason}", file=sys.stderr)
     if not report.files and not outcome.skipped:
         wanted = ", ".join(linter.registry.extensions)
         print(f"healthlint: warning: no files to lint (looked for {wanted})", file=sys.stderr)
-    outputs = _outputs(args, linter)
-    if args.baseline:
-        from healthlint.baseline import apply_baseline, load_baseline
+    if baseline is not None:
+        from healthlint.baseline import apply_baseline
 
-        report, stale = apply_baseline(report, load_baseline(args.baseline))
+        report, stale = apply_baseline(report, baseline)
         for entry in stale:
             print(f"healthlint: baseline entry no longer matches: {entry.path}: {entry.code} "
                   f"{entry.text!r}", file=sys.stderr)
@@ -194,11 +226,6 @@ def _linter(args: argparse.Namespace, overrides: dict[str, Any]) -> Linter:
     return Linter(resolver.for_path(".").with_overrides(overrides))
 
 
-def _profile_severity(rule: Rule, profile: str) -> Severity:
-    entry = rule.profiles.get(profile, {})
-    return Severity.parse(entry["severity"]) if "severity" in entry else rule.severity
-
-
 def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     linter = _linter(args, overrides)
     profile = linter.settings.profile
@@ -209,7 +236,7 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         raise ConfigError(f"no rule pack {args.pack!r} is loaded (loaded: {packs})")
     if args.output_format == "json":
         json.dump([{"code": r.code, "slug": r.slug, "category": r.category,
-                    "severity": str(_profile_severity(r, profile)),
+                    "severity": str(profile_severity(r, profile)),
                     "default_severity": str(r.severity), "pack": r.pack, "kind": r.kind,
                     "summary": r.docs.summary} for r in rows], sys.stdout, indent=2)
         print()
@@ -218,12 +245,12 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     print(f"{'code':<7} {'severity':<9} {'pack':<10} {'kind':<12} "
           "slug (category, where it differs)")
     for rule in rows:
-        severity = _profile_severity(rule, profile)
+        severity = profile_severity(rule, profile)
         changed = "*" if severity != rule.severity else ""
         category = f" ({rule.category})" if rule.category != rule.slug else ""
         print(f"{rule.code:<7} {str(severity) + changed:<9} {rule.pack:<10} {rule.kind:<12} "
               f"{rule.slug}{category}")
-    if any(_profile_severity(r, profile) != r.severity for r in rows):
+    if any(profile_severity(r, profile) != r.severity for r in rows):
         print(f"\n* changed by the {profile} profile")
     return EXIT_OK
 
@@ -231,14 +258,13 @@ def run_rules(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def run_explain(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     linter = _linter(args, overrides)
     wanted = args.code.strip()
-    for loaded in linter.ruleset.rules.values():
-        rule = loaded.rule
-        if wanted.upper() == rule.code or wanted.lower() == rule.slug:
-            print(explain_markdown(rule), end="") if args.markdown else print(explain_text(rule))
-            return EXIT_OK
-    print(f"healthlint: error: no rule with code or slug {wanted!r}; see 'healthlint rules'",
-          file=sys.stderr)
-    return EXIT_ERROR
+    rule = find_rule((loaded.rule for loaded in linter.ruleset.rules.values()), wanted)
+    if rule is None:
+        print(f"healthlint: error: no rule with code or slug {wanted!r}; see 'healthlint rules'",
+              file=sys.stderr)
+        return EXIT_ERROR
+    print(explain_markdown(rule), end="") if args.markdown else print(explain_text(rule))
+    return EXIT_OK
 
 
 def explain_markdown(rule: Rule) -> str:
@@ -289,8 +315,6 @@ def explain_text(rule: Rule) -> str:
 
 
 def run_plugins(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
-    from healthlint.plugins import load_registry
-
     registry = load_registry()
     for info in registry.plugins:
         print(f"{info.name}  ({info.source})")

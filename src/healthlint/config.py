@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from healthlint.errors import ConfigError, RuleError
-from healthlint.rules import KeyPath, read_yaml, validate
+from healthlint.rules import validate
 from healthlint.types import Severity
+from healthlint.yamlfile import KeyPath, read_yaml
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,13 +10,13 @@ once), then configuration overrides and inline suppressions apply.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from healthlint import selection
 from healthlint.config import PathOverride, Settings, matches_any
 from healthlint.display import scrub
 from healthlint.errors import ConfigError, HealthlintError
@@ -25,7 +25,12 @@ from healthlint.language import detect_language
 from healthlint.plugins import Registry, load_registry
 from healthlint.rules import LoadedRule, RuleSet, load_rules
 from healthlint.scan import ShapeTimeout
-from healthlint.suppress import SUPPRESSION_CODES, directive_findings, parse_directives
+from healthlint.suppress import (
+    SUPPRESSION_CODES,
+    Suppressions,
+    directive_findings,
+    parse_directives,
+)
 from healthlint.types import (
     Diagnostic,
     Document,
@@ -42,59 +47,6 @@ from healthlint.types import (
 
 _FRONT_MATTER_GENRE = re.compile(r"^healthlint-genre\s*[:=]\s*[\"']?(promotion|information)\b",
                                  re.MULTILINE)
-
-
-def _longest_prefix(code: str, slug: str, prefixes: Iterable[str]) -> int:
-    best = -1
-    for prefix in prefixes:
-        if prefix == slug or prefix == "ALL":
-            best = max(best, len(code) + 1 if prefix == slug else 0)
-        elif code.startswith(prefix):
-            best = max(best, len(prefix))
-    return best
-
-
-def is_selected(rule: Rule, select: Sequence[str], extend_select: Sequence[str],
-                ignore: Sequence[str]) -> bool:
-    """flake8's decision: the longest matching prefix wins, ignore wins a tie; no selection
-    means all."""
-    chosen = _longest_prefix(rule.code, rule.slug, (*select, *extend_select))
-    ignored = _longest_prefix(rule.code, rule.slug, ignore)
-    if chosen < 0 and ignored < 0:
-        return not select
-    return chosen > ignored  # a tie goes to ignore, as in flake8 and ruff
-
-
-def _override_decision(rule: Rule, override: PathOverride) -> bool | None:
-    """Whether a per-path override turns ``rule`` on (True) or off (False) for its paths,
-    or ``None`` when it does not mention the rule."""
-    mentioned = (*override.select, *override.extend_select, *override.ignore, *override.severity)
-    if _longest_prefix(rule.code, rule.slug, mentioned) < 0:
-        return None
-    severity = configured_severity(rule, override.severity)
-    if severity is not None:
-        return severity != Severity.OFF and is_selected(
-            rule, override.select or (rule.code,), override.extend_select, override.ignore)
-    return is_selected(rule, override.select, override.extend_select, override.ignore)
-
-
-def configured_severity(rule: Rule, table: Mapping[str, Severity]) -> Severity | None:
-    """The severity the longest matching code prefix (or the slug) in ``table`` sets, if any."""
-    best, found = -1, None
-    for key, value in table.items():
-        length = _longest_prefix(rule.code, rule.slug, (key,))
-        if length > best:
-            best, found = length, value
-    return found
-
-
-@dataclass(frozen=True)
-class _MetaRule:
-    """The code and slug of a finding about suppression comments (HL001, HL002), so that
-    select, ignore and severity apply to them like to any rule."""
-
-    code: str
-    slug: str
 
 
 @dataclass
@@ -157,24 +109,18 @@ class Linter:
         )
 
     def _check_codes(self) -> None:
-        """Every code or prefix named in select, ignore or severity must name a rule: a typo
-        would otherwise switch rules off silently."""
+        """Every name in select, ignore or severity must name a rule: a typo would otherwise
+        switch rules off silently."""
         settings = self.settings
-        rules = [loaded.rule for loaded in self.ruleset.rules.values()]
         named = [("select", c) for c in settings.select] + [("ignore", c) for c in settings.ignore]
         named += [("extend-select", c) for c in settings.extend_select]
         named += [("severity", c) for c in settings.severity]
         for override in settings.per_path:
             named += [("per-path", c) for c in (*override.select, *override.ignore,
                                                 *override.extend_select, *override.severity)]
-        for option, code in named:
-            if code == "ALL" or code in SUPPRESSION_CODES or any(
-                    r.code.startswith(code) or r.slug == code for r in rules):
-                continue
-            near = sorted({r.code for r in rules} | {r.slug for r in rules})
-            close = difflib.get_close_matches(code, near, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(f"{option}: {code!r} names no rule{hint}", path=settings.path)
+        for option, problem in selection.unknown_names(named, self.named,
+                                                       self.ruleset.categories):
+            raise ConfigError(f"{option}: {problem}", path=settings.path)
 
     def _activate(self) -> dict[str, ActiveRule]:
         self._check_codes()
@@ -182,13 +128,13 @@ class Linter:
         active: dict[str, ActiveRule] = {}
         for code, loaded in self.ruleset.rules.items():
             rule = loaded.rule
-            profile = rule.profiles.get(settings.profile, {})
-            base = Severity.parse(profile["severity"]) if "severity" in profile else rule.severity
-            fixed = configured_severity(rule, settings.severity)
-            selected = is_selected(rule, settings.select, settings.extend_select, settings.ignore)
+            base = selection.profile_severity(rule, settings.profile)
+            fixed = selection.configured_severity(rule, settings.severity)
+            selected = selection.is_selected(rule, settings.select, settings.extend_select,
+                                             settings.ignore)
             everywhere = selected and (fixed if fixed is not None else base) != Severity.OFF
             # A per-path override may turn a rule on for its glob only: run it, decide per file.
-            somewhere = any(_override_decision(rule, o) for o in settings.per_path)
+            somewhere = any(selection.override_decision(rule, o) for o in settings.per_path)
             if everywhere or somewhere:
                 active[code] = ActiveRule(loaded, base, fixed, everywhere)
         return active
@@ -209,6 +155,17 @@ class Linter:
             else:
                 formats[name] = fmt
         return formats
+
+    META_RULES = tuple(selection.RuleName(code, slug)
+                       for code, (slug, _) in SUPPRESSION_CODES.items())
+    """The core's own findings, named like rules (by code and slug)."""
+
+    @property
+    def named(self) -> list[selection.Named]:
+        """Everything a name in settings or comments may name: every loaded rule (active or
+        not) and the core's own findings. Names of the categories the installed packs
+        declare are accepted too (``ruleset.categories``)."""
+        return [*(loaded.rule for loaded in self.ruleset.rules.values()), *self.META_RULES]
 
     @property
     def path_patterns(self) -> dict[str, tuple[str, ...]]:
@@ -257,10 +214,26 @@ class Linter:
 
     def lint_file(self, path: str, *, format: str | None = None) -> FileResult:
         """Read, decode and lint one file; problems become file errors, never exceptions."""
-        from healthlint.source import SourceError, read_path
+        data = self.read(path)
+        return data if isinstance(data, FileResult) else self.lint_bytes(data, path, format=format)
+
+    @staticmethod
+    def read(path: str) -> bytes | FileResult:
+        """The bytes of a page (a regular file of bounded size: :mod:`healthlint.source`), or
+        the result that reports why it cannot be read."""
+        from healthlint.source import SourceError, read_bytes
 
         try:
-            source = read_path(path)
+            return read_bytes(path)
+        except SourceError as exc:
+            return FileResult(path, errors=[FileError(path, exc.message, exc.line)])
+
+    def lint_bytes(self, data: bytes, path: str, *, format: str | None = None) -> FileResult:
+        """Decode and lint the bytes of a page; binary or undecodable data is a file error."""
+        from healthlint.source import SourceError, decode
+
+        try:
+            source = decode(data)
         except SourceError as exc:
             return FileResult(path, errors=[FileError(path, exc.message, exc.line)])
         return self.lint_text(source.text, path, format=format)
@@ -344,11 +317,12 @@ class Linter:
                 # A profile moves the rule's default; the evidence still moves relative to it.
                 severity = Severity(max(Severity.INFO, min(
                     Severity.ERROR, finding.severity + active.severity - rule.severity)))
-            decision = _override_decision(rule, override) if override is not None else None
+            decision = (selection.override_decision(rule, override) if override is not None
+                        else None)
             if not (active.everywhere if decision is None else decision):
                 continue
             if override is not None:
-                configured = configured_severity(rule, override.severity)
+                configured = selection.configured_severity(rule, override.severity)
                 if configured is not None:
                     severity = configured
                 elif not active.everywhere and active.fixed == Severity.OFF:
@@ -359,6 +333,7 @@ class Linter:
                                                 severity, finding, rule.pack))
         suppressions = parse_directives(document)
         result.errors.extend(suppressions.errors)
+        result.errors.extend(self._unknown_suppressed_names(document, suppressions))
         diagnostics = suppressions.apply(diagnostics)
         settings = self.settings
         core = list(directive_findings(
@@ -369,11 +344,11 @@ class Linter:
                          "read English only, so this page was not judged"))
         for code, span, message in core:
             slug = SUPPRESSION_CODES[code][0]
-            meta = _MetaRule(code, slug)
+            meta = selection.RuleName(code, slug)
             # Asked for by their own options, these obey --ignore but not --select.
-            if _longest_prefix(code, slug, settings.ignore) >= 0:
+            if selection.names_any(meta, settings.ignore):
                 continue
-            configured = configured_severity(meta, settings.severity)  # type: ignore[arg-type]
+            configured = selection.configured_severity(meta, settings.severity)
             default = Severity.INFO if code == "HL003" else Severity.WARNING
             severity = default if configured is None else configured
             if severity == Severity.OFF:
@@ -387,12 +362,22 @@ class Linter:
     def _runs_any(self, codes: tuple[str, ...]) -> bool:
         """Whether a suppression naming ``codes`` could suppress anything in this run; an
         unused suppression of rules that are not running is not worth reporting."""
-        return not codes or any(
-            code.upper() in SUPPRESSION_CODES or any(
-                a.rule.code.startswith(code.upper()) or a.rule.slug == code.lower()
-                for a in self.active.values())
-            for code in codes
-        )
+        running: list[selection.Named] = [*self.META_RULES, *(a.rule for a in self.active.values())]
+        return not codes or any(selection.names_any(rule, codes) for rule in running)
+
+    def _unknown_suppressed_names(self, document: Document,
+                                  suppressions: Suppressions) -> list[FileError]:
+        """A suppression comment naming no rule is reported as the command line and the
+        configuration report it (there as an error, here as a warning about the comment)."""
+        errors = []
+        for directive in suppressions.directives:
+            named = [(f"healthlint-{directive.action}", c) for c in directive.codes]
+            for where, problem in selection.unknown_names(named, self.named,
+                                                          self.ruleset.categories):
+                position = document.position(directive.comment.start)
+                errors.append(FileError(document.path, f"{where}: {problem}", position.line,
+                                        position.column, Severity.WARNING))
+        return errors
 
     def _diagnostic(self, document: Document, code: str, slug: str, category: str,
                     severity: Severity, finding: Finding, pack: str) -> Diagnostic:

@@ -18,12 +18,16 @@ import difflib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from healthlint.errors import OptionError, RuleError
 from healthlint.scan import MAX_SHAPE_LENGTH, Scanner, Shape, compile_shape
 from healthlint.terms import TermError, TermMatcher, TermSet, parse_terms, read_term_file
 from healthlint.types import Rule
+from healthlint.yamlfile import read_yaml
+
+if TYPE_CHECKING:
+    from healthlint.cache import Cache
 
 __all__ = ["Lexicon", "core_terms_dir"]
 
@@ -70,8 +74,6 @@ class Lexicon:
         if path.suffix == ".txt":
             self.terms.add(read_term_file(path))
             return
-        from healthlint.rules import read_yaml
-
         data, lines = read_yaml(path)
         table = data.get("vocabularies", data) if isinstance(data, Mapping) else None
         if not isinstance(table, Mapping):
@@ -93,8 +95,6 @@ class Lexicon:
             self.terms.add(parsed, replace=replace)
 
     def load_shapes_file(self, path: Path, *, limit: bool) -> None:
-        from healthlint.rules import read_yaml
-
         data, lines = read_yaml(path)
         table = (data or {}).get("shapes") if isinstance(data, Mapping) else None
         if not isinstance(table, Mapping):
@@ -155,19 +155,15 @@ class Lexicon:
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise OptionError(f"unknown term class {name!r}{hint}", key)
 
-    def prepare(self) -> Scanner:
-        """Compile the scanner now, so a bad phrase, an unknown include or a cycle stops the
-        run at start-up with its file and line rather than at the first page."""
-        try:
-            return self.scanner
-        except TermError as exc:
-            raise RuleError(f"term classes: {exc}") from None
-        except RuleError as exc:
-            if exc.path:
-                raise
-            origin = next((c.origin for c in self.terms.classes.values()
-                           if f"{c.name!r}" in exc.reason), None)
-            raise RuleError(exc.reason, path=origin) from None
+    def prepare(self) -> None:
+        """Make sure the scanner can be built, so that a bad phrase, an unknown include or a
+        cycle stops the run at start-up with its file and line rather than at the first page.
+
+        When the cache holds this exact lexicon's matcher, the lexicon compiled before (an
+        entry is stored only then) and the matcher is read when the first page is scanned:
+        a run whose every page comes from the result cache never reads it."""
+        if self._scanner is None and not self._matcher_stored():
+            _ = self.scanner
 
     # Scanning -------------------------------------------------------------
 
@@ -175,17 +171,38 @@ class Lexicon:
     def scanner(self) -> Scanner:
         if self._scanner is None:
             shapes = [s for group in self.shapes.values() for s in group]
-            self._scanner = Scanner(self.terms, shapes, matcher=self._cached_matcher())
+            try:
+                matcher = self._cached_matcher()
+            except TermError as exc:
+                raise RuleError(f"term classes: {exc}") from None
+            except RuleError as exc:
+                if exc.path:
+                    raise
+                origin = next((c.origin for c in self.terms.classes.values()
+                               if f"{c.name!r}" in exc.reason), None)
+                raise RuleError(exc.reason, path=origin) from None
+            self._scanner = Scanner(self.terms, shapes, matcher=matcher)
         return self._scanner
+
+    def _matcher_cache(self) -> tuple[Cache | None, str]:
+        """The cache that keeps compiled matchers, and this lexicon's key in it: a hash of
+        every phrase and include, and of this build
+        (:func:`~healthlint.cache.build_digest`: another build may normalise or store
+        phrases differently)."""
+        from healthlint.cache import Cache, build_digest, key_for
+
+        cache = Cache.open("lexicon", version=1, enabled=self.cache_enabled)
+        return cache, key_for("matcher", build_digest(), self.terms.fingerprint())
+
+    def _matcher_stored(self) -> bool:
+        cache, key = self._matcher_cache()
+        return cache is not None and cache.has(key)
 
     def _cached_matcher(self) -> TermMatcher:
         """The phrase matcher, from the verified on-disk cache when this exact lexicon was
-        compiled before (the key is a hash of every phrase and include), else compiled and
-        stored. An entry that does not verify or decode is compiled afresh."""
-        from healthlint.cache import Cache, key_for
-
-        cache = Cache.open("lexicon", version=1, enabled=self.cache_enabled)
-        key = key_for("matcher", self.terms.fingerprint())
+        compiled before, else compiled and stored. An entry that does not verify or decode
+        (:meth:`TermMatcher.from_bytes`) is compiled afresh."""
+        cache, key = self._matcher_cache()
         if cache is not None:
             data = cache.get(key)
             matcher = TermMatcher.from_bytes(data) if data is not None else None

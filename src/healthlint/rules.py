@@ -17,15 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from healthlint.errors import OptionError, RuleError
 from healthlint.lexicon import Lexicon
 from healthlint.types import Example, Rule, RuleChecker, RuleDocs, RuleKind, RulePack, Severity
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""The C safe loader where PyYAML has it: rule and config files never construct objects."""
-KeyPath = tuple[str | int, ...]
+# Re-exported: rule-pack tools and tests read YAML through this module.
+from healthlint.yamlfile import KeyPath as KeyPath
+from healthlint.yamlfile import read_yaml as read_yaml
 
 
 @cache
@@ -36,95 +34,6 @@ def _rule_validator() -> Any:
         resources.files("healthlint").joinpath("schemas/rule.schema.json").read_text("utf-8")
     )
     return fastjsonschema.compile(schema)
-
-
-ALIAS_EXPANSION_FACTOR = 10
-"""How many times its own size a YAML document may grow when its aliases are expanded.
-Reusing an anchored mapping a few times stays far below it; an alias bomb (aliases of
-aliases, nine levels of nine) would grow a billion times, and is refused."""
-ALIAS_EXPANSION_FLOOR = 10_000
-
-
-def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
-    """Parse a YAML file safely; also return the 1-based line of every key and item.
-
-    Duplicate mapping keys, which PyYAML would silently merge, are an error, and so are
-    aliases that expand the document beyond ``ALIAS_EXPANSION_FACTOR`` times its size.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"cannot read file: {exc}", path=str(path)) from None
-    try:
-        loader = _SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            lines = _key_lines(node, path, text)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RuleError(f"invalid YAML: {problem}", path=str(path), line=line) from None
-    return data, lines
-
-
-def _key_lines(root: yaml.Node | None, path: Path, text: str) -> dict[KeyPath, int]:
-    """The line of every key and item under ``root``, walked without recursion (a document
-    may nest a thousand levels deep) and with a budget on what aliases add."""
-    lines: dict[KeyPath, int] = {}
-    if root is None:
-        return lines
-    budget = ALIAS_EXPANSION_FACTOR * _distinct_nodes(root) + ALIAS_EXPANSION_FLOOR
-    stack: list[tuple[yaml.Node, KeyPath]] = [(root, ())]
-    while stack:
-        budget -= 1
-        if budget < 0:
-            raise RuleError(
-                "YAML aliases expand this file more than "
-                f"{ALIAS_EXPANSION_FACTOR} times its size; write the values out instead",
-                path=str(path), line=_first_alias_line(text))
-        current, key_path = stack.pop()
-        lines.setdefault(key_path, current.start_mark.line + 1)
-        if isinstance(current, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in current.value:
-                key = key_node.value
-                if key in seen:
-                    raise RuleError(f"duplicate key {key!r}", path=str(path),
-                                    line=key_node.start_mark.line + 1)
-                seen.add(key)
-                lines[(*key_path, key)] = key_node.start_mark.line + 1
-                stack.append((value_node, (*key_path, key)))
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend((item, (*key_path, index)) for index, item in enumerate(current.value))
-    return lines
-
-
-def _distinct_nodes(root: yaml.Node) -> int:
-    """How many nodes the document holds, each counted once however often aliases reuse it."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                stack += (key_node, value_node)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return len(seen)
-
-
-def _first_alias_line(text: str) -> int | None:
-    for event in yaml.parse(text, Loader=_SafeLoader):
-        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
-            return int(event.start_mark.line) + 1
-    return None
 
 
 def _line_for(lines: Mapping[KeyPath, int], key_path: KeyPath) -> int | None:

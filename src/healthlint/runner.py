@@ -1,30 +1,44 @@
 """Runs a lint over many files: configuration per file, discovery, and worker processes.
 
 Each file gets the settings of its nearest configuration file; one
-:class:`~healthlint.engine.Linter` is built per distinct configuration. Large
-runs are spread over processes; every worker builds its linters once.
+:class:`~healthlint.engine.Linter` is built per distinct configuration. Files the
+result cache holds are not linted again (:mod:`healthlint.resultcache`). Large
+runs are spread over processes: on Linux they are forked after this process has
+compiled every rule, so workers inherit compiled rules; elsewhere every worker
+builds its linters once.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 import os
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from healthlint.cache import silence_warnings
 from healthlint.config import ConfigResolver, Settings, matches_any
 from healthlint.engine import Linter
 from healthlint.errors import HealthlintError
+from healthlint.plugins import Registry
+from healthlint.resultcache import ResultCache
 from healthlint.source import SourceError, read_stream
 from healthlint.types import FileError, FileResult, Report, Rule
 
 if TYPE_CHECKING:
     from healthlint.discovery import Skipped
 
-PARALLEL_MIN_FILES = 8
-PARALLEL_MIN_BYTES = 512 * 1024
+PARALLEL_MIN_FILES = 32
+PARALLEL_MIN_BYTES = 256 * 1024
+"""Below both, forked workers cost more than they save: compiling every rule up front and
+starting the workers costs about what linting 250 KB of pages takes (bench/README.md)."""
+SPAWN_MIN_FILES = 64
+SPAWN_MIN_BYTES = 1024 * 1024
+"""The same where workers are spawned and import healthlint and compile every rule
+themselves."""
 
 
 class ProgressHook(Protocol):
@@ -45,6 +59,10 @@ class Job:
     stdin_filename: str | None = None
     document_format: str | None = None
     progress: ProgressHook | None = None
+    cache: bool = True
+    """Read and write the result cache (:mod:`healthlint.resultcache`)."""
+    registry: Registry | None = None
+    """The plugins to use, when the caller has loaded them already."""
     only: Collection[str] | None = None
     """Real paths: lint only these of the files found (``check --watch`` relints)."""
     force_exclude: bool = False
@@ -66,18 +84,23 @@ class Outcome:
 _worker_linters: dict[Any, Linter] = {}
 
 
-def _linter_for(settings: Settings) -> Linter:
+def _linter_for(settings: Settings, registry: Registry | None = None) -> Linter:
     key = (settings.path, repr(sorted(settings.__dict__.items())))
     linter = _worker_linters.get(key)
     if linter is None:
-        linter = _worker_linters[key] = Linter(settings)
+        linter = _worker_linters[key] = Linter(settings, registry=registry)
     return linter
 
 
-def _lint_one(settings: Settings, path: str, document_format: str | None) -> FileResult:
-    """Lint one file; a crash is reported for that file, so the other files still count."""
+def _lint_one(settings: Settings, path: str, data: bytes | None,
+              document_format: str | None) -> FileResult:
+    """Lint one file (``data``: its bytes, already read); a crash is reported for that file,
+    so the other files still count."""
     try:
-        return _linter_for(settings).lint_file(path, format=document_format)
+        linter = _linter_for(settings)
+        if data is None:
+            return linter.lint_file(path, format=document_format)
+        return linter.lint_bytes(data, path, format=document_format)
     except HealthlintError:
         raise
     except Exception as exc:
@@ -89,8 +112,12 @@ def _lint_one(settings: Settings, path: str, document_format: str | None) -> Fil
             "traceback printed above", internal=True)])
 
 
-def _lint_chunk(tasks: list[tuple[Settings, str]], document_format: str | None) -> list[FileResult]:
-    return [_lint_one(settings, path, document_format) for settings, path in tasks]
+Task = tuple[Settings, str, "bytes | None"]
+"""A file to lint: its settings, its path and its bytes when they were read already."""
+
+
+def _lint_chunk(tasks: list[Task], document_format: str | None) -> list[FileResult]:
+    return [_lint_one(settings, path, data, document_format) for settings, path, data in tasks]
 
 
 def run(job: Job) -> Outcome:
@@ -109,7 +136,7 @@ def run(job: Job) -> Outcome:
         settings = resolver.for_path(
             job.stdin_filename or argument if argument == "-" else argument
         ).with_overrides(job.overrides)
-        linter = _linter_for(settings)
+        linter = _linter_for(settings, job.registry)
         first = first or linter
         if argument == "-":
             name = job.stdin_filename or "<stdin>"
@@ -148,7 +175,7 @@ def run(job: Job) -> Outcome:
                 continue
             tasks.append((file_settings, path))
     for settings in {s.path: s for s, _ in tasks}.values():
-        rules.update(_linter_for(settings).rules)
+        rules.update(_linter_for(settings, job.registry).rules)
     if job.progress is not None:
         job.progress.start(len(tasks))
     results.extend(_lint_all(tasks, job))
@@ -158,29 +185,113 @@ def run(job: Job) -> Outcome:
 
 
 def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
-    jobs = job.jobs or os.cpu_count() or 1
-    total = sum(_size(path) for _, path in tasks)
-    results: list[FileResult] = []
+    """Results of ``tasks``: from the result cache where it has them, else linted (and
+    stored)."""
     done = job.progress.file_done if job.progress is not None else lambda result: None
-    small = len(tasks) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES
-    if jobs <= 1 or small or len(tasks) < 2:
-        for settings, path in tasks:
-            results.append(_lint_one(settings, path, job.document_format))
+    cache = ResultCache.open(enabled=job.cache) if tasks else None
+    if cache is None:
+        return _lint_many([(settings, path, None) for settings, path in tasks], job, done)
+    results: list[FileResult] = []
+    pending: list[Task] = []
+    keys: list[str] = []
+    for settings, path in tasks:
+        linter = _linter_for(settings)
+        data = linter.read(path)
+        if isinstance(data, FileResult):  # unreadable: reported, never cached
+            found = data
+        else:
+            key = cache.key(linter, path, data, job.document_format)
+            hit = cache.load(key, path, data)
+            if hit is None:
+                pending.append((settings, path, data))
+                keys.append(key)
+                continue
+            found = hit
+        results.append(found)
+        done(found)
+    linted = _lint_many(pending, job, done)
+    for (_, _, read), key, result in zip(pending, keys, linted, strict=True):
+        if read is not None:
+            cache.store(key, result, read)
+    return results + linted
+
+
+def _default_jobs() -> int:
+    """Workers when ``--jobs`` is not given: the CPUs this process may run on (a container or
+    ``taskset`` may allow fewer than the machine has) that other processes leave idle. On a
+    machine already busy, a worker adds its start-up to the CPU time and no CPU to run it
+    on, so the run is slower than in one process (bench/README.md)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        busy = 0.0
+    return max(1, min(cpus or 1, round((cpus or 1) - busy)))
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """The ``fork`` start method where it is safe (Linux): workers then inherit the parent's
+    linters with every pattern already compiled."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _parallel(tasks: list[Task], sizes: list[int], jobs: int, forking: bool) -> bool:
+    """Whether worker processes finish ``tasks`` sooner than this process alone.
+
+    A forked worker starts with compiled rules; a spawned worker must import healthlint and
+    compile every rule again first, which only a larger run repays. The thresholds come from
+    ``bench/jobs.py`` (see bench/README.md).
+    """
+    if jobs <= 1 or len(tasks) < 2:
+        return False
+    min_files, min_bytes = ((PARALLEL_MIN_FILES, PARALLEL_MIN_BYTES) if forking
+                            else (SPAWN_MIN_FILES, SPAWN_MIN_BYTES))
+    return len(tasks) >= min_files or sum(sizes) >= min_bytes
+
+
+def _warm(tasks: list[Task]) -> None:
+    """Load, in this process, what every linter of ``tasks`` loads on first use (the phrase
+    matcher, read from the cache when the first page is scanned, and anything a rule
+    prepares lazily), so forked workers inherit it instead of each loading it again: lint
+    the rules' own examples, which between them reach every rule."""
+    linters = {id(linter): linter for linter in (_linter_for(s) for s, _, _ in tasks)}
+    for linter in linters.values():
+        examples = "\n\n".join(example.text for rule in linter.rules.values()
+                                for example in rule.examples)
+        linter.lint_text(examples, "<warm-up>.txt", format="text")
+
+
+def _lint_many(tasks: list[Task], job: Job,
+               done: Callable[[FileResult], None]) -> list[FileResult]:
+    """Results of ``tasks``, in their order; ``done`` is told of each as it finishes."""
+    jobs = job.jobs or _default_jobs()
+    sizes = [len(data) if data is not None else _size(path) for _, path, data in tasks]
+    context = _fork_context()
+    if not _parallel(tasks, sizes, jobs, context is not None):
+        results = []
+        for task in tasks:
+            results.append(_lint_one(*task, job.document_format))
             done(results[-1])
         return results
-    # Interleave big and small files so both workers finish together; chunks of a few
-    # files keep the progress count moving on big runs.
-    ordered = sorted(tasks, key=lambda t: -_size(t[1]))
+    if context is not None:
+        _warm(tasks)
+    # Interleave big and small files so the workers finish together; chunks of a few files
+    # keep the progress count moving on big runs.
+    ordered = sorted(range(len(tasks)), key=lambda index: -sizes[index])
     count = max(jobs * 4, min(len(tasks) // 4, 256))
-    chunks = [ordered[i::count] for i in range(count)]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        futures = [pool.submit(_lint_chunk, chunk, job.document_format)
-                   for chunk in chunks if chunk]
+    chunks = [c for c in (ordered[i::count] for i in range(count)) if c]
+    found: list[FileResult | None] = [None] * len(tasks)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
+                             initializer=silence_warnings) as pool:
+        futures = {pool.submit(_lint_chunk, [tasks[i] for i in chunk], job.document_format):
+                   chunk for chunk in chunks}
         for future in as_completed(futures):
-            for result in future.result():
-                results.append(result)
+            for index, result in zip(futures[future], future.result(), strict=True):
+                found[index] = result
                 done(result)
-    return results
+    return [r for r in found if r is not None]
 
 
 def _size(path: str) -> int:

@@ -28,6 +28,7 @@ __all__ = [
     "decode",
     "encode",
     "missing_reason",
+    "read_bytes",
     "read_path",
     "read_stream",
 ]
@@ -106,6 +107,14 @@ def read_path(path: str) -> Source:
 
     :raises SourceError: not a regular file, unreadable, too large, binary or undecodable.
     """
+    return decode(read_bytes(path))
+
+
+def read_bytes(path: str) -> bytes:
+    """The bytes of the file at ``path`` (symbolic links followed), not yet decoded.
+
+    :raises SourceError: not a regular file, unreadable or too large.
+    """
     try:
         mode = os.stat(path).st_mode
     except OSError as error:
@@ -126,10 +135,9 @@ def read_path(path: str) -> Source:
         if kind is not None:  # swapped for something else since the stat above
             raise SourceError(f"not a regular file: {kind}")
         try:
-            data = _read_capped(stream, "file")
+            return _read_capped(stream, "file")
         except OSError as error:
             raise SourceError(f"cannot read file: {error.strerror}") from None
-    return decode(data)
 
 
 def read_stream(stream: BinaryIO, what: str = "standard input") -> Source:

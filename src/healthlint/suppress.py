@@ -10,8 +10,9 @@ in MDX, a ``# ...`` directive line in plain text) and hand their bodies over as
     healthlint-disable-line [CODES] [-- reason]    the line the comment is on
     healthlint-disable-file [CODES] [-- reason]
 
-CODES are rule codes, code prefixes or slugs, separated by commas or spaces; no
-codes means every rule.
+CODES are rule codes, code prefixes or slugs in any case, separated by commas or
+spaces, read as the command line reads them (:mod:`healthlint.selection`); no codes
+means every rule. A code that names no rule is reported at the comment.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 
 import regex
 
+from healthlint import selection
+from healthlint.selection import RuleName
 from healthlint.types import Diagnostic, Document, FileError, Severity, Span
 
 _ACTION = regex.compile(
@@ -55,11 +58,12 @@ def _parse_directive(text: str) -> _Parsed | None:
 
 
 def _names(codes: tuple[str, ...], diagnostic: Diagnostic) -> bool:
-    """Whether ``codes`` (empty: every rule) name the diagnostic's rule, by code prefix or slug."""
-    return not codes or any(
-        diagnostic.code.startswith(code.upper()) or diagnostic.rule == code.lower()
-        for code in codes
-    )
+    """Whether ``codes`` (empty: every rule) name the diagnostic's rule, as the command line
+    and configuration would (:mod:`healthlint.selection`)."""
+    # The core's findings have a category of their own, not one a pack declares.
+    category = diagnostic.category if diagnostic.pack != "core" else ""
+    return not codes or selection.names_any(
+        RuleName(diagnostic.code, diagnostic.rule, category), codes)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import Any, cast
 
 from healthlint.errors import RuleError
 
@@ -486,6 +487,55 @@ _Value = tuple[int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
 """Per automaton key: the form's length, its classes, and case-sensitive phrases with theirs."""
 
 
+def _decoded_names(data: object) -> tuple[str, ...] | None:
+    if type(data) is not list or not all(type(n) is str for n in data) or (
+            len(set(data)) != len(data)):
+        return None
+    return tuple(data)
+
+
+def _ids_fit(ids: Sequence[object], classes: int) -> bool:
+    numbers = [i for i in ids if type(i) is int]
+    return len(numbers) == len(ids) and (not numbers or (
+        min(numbers) >= 0 and max(numbers) < classes))
+
+
+def _decoded_values(data: object, classes: int) -> list[_Value] | None:
+    """The automaton's values, or ``None`` if any is not a positive form length, a list of
+    class ids and a list of ``[phrase, class ids]`` pairs. JSON lists stand in for the
+    tuples: the values are only iterated and unpacked."""
+    if type(data) is not list:
+        return None
+    if not all(type(v) is list and len(v) == 3 and type(v[0]) is int and v[0] > 0
+               and type(v[1]) is list and type(v[2]) is list for v in data):
+        return None
+    exact = [pair for v in data for pair in v[2]]
+    if not all(type(p) is list and len(p) == 2 and type(p[0]) is str and type(p[1]) is list
+               for p in exact):
+        return None
+    ids = [i for v in data for i in v[1]] + [i for p in exact for i in p[1]]
+    return cast("list[_Value]", data) if _ids_fit(ids, classes) else None
+
+
+def _automaton_fits(automaton: Any, values: Sequence[_Value]) -> bool:
+    """Whether every key of ``automaton`` is a padded form (`` form ``) whose value is the
+    index of a value of that form's length, each value used once: what
+    :class:`TermMatcher` builds."""
+    import ahocorasick
+
+    if automaton.store != ahocorasick.STORE_INTS or len(automaton) != len(values):
+        return False
+    if not values:
+        return bool(automaton.kind == ahocorasick.EMPTY)
+    if automaton.kind != ahocorasick.AHOCORASICK:
+        return False
+    indices = list(automaton.values())
+    if sorted(indices) != list(range(len(values))):
+        return False
+    return all(len(key) == values[index][0] + 2 and key[0] == " " == key[-1]
+               for key, index in zip(automaton.keys(), indices, strict=True))
+
+
 class TermMatcher:
     """One automaton over every phrase of every class of a run."""
 
@@ -535,29 +585,36 @@ class TermMatcher:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TermMatcher | None:
-        """A matcher from :meth:`to_bytes`, or ``None`` if ``data`` is not one."""
+        """A matcher from :meth:`to_bytes`, or ``None`` unless ``data`` is exactly what
+        :meth:`to_bytes` could have written: the names and the words lists of strings, every
+        value a form length with class ids among them, and every key of the automaton a padded form
+        of that length pointing at one value. A checksum only says the entry is intact; this
+        says that scanning with it can neither fail nor report a class that does not exist."""
         import tempfile
 
         import ahocorasick
 
         try:
             length, _, rest = data.partition(b"\n")
+            if not length.isdigit():
+                return None
             header = json.loads(rest[: int(length)])
-            names = tuple(str(n) for n in header["names"])
-            # JSON lists stand in for the tuples; the entry's checksum already vouches for
-            # its content, so only the shape is checked here.
-            values: list[_Value] = header["values"]
-            words = frozenset(str(w) for w in header["words"])
-            if not isinstance(values, list) or (values and len(values[0]) != 3):
+            if type(header) is not dict or set(header) != {"names", "values", "words"}:
+                return None
+            names = _decoded_names(header["names"])
+            values = _decoded_values(header["values"], len(names)) if names is not None else None
+            words = header["words"]
+            if (names is None or values is None or type(words) is not list
+                    or not all(type(w) is str and w for w in words)):
                 return None
             with tempfile.TemporaryDirectory() as folder:
                 path = os.path.join(folder, "automaton")
                 with open(path, "wb") as stream:
                     stream.write(rest[int(length):])
                 automaton = ahocorasick.load(path, bytes)
-        except (ValueError, TypeError, KeyError, IndexError, MemoryError):
-            return None
-        if automaton.kind == ahocorasick.EMPTY and values:
+            if not _automaton_fits(automaton, values):
+                return None
+        except Exception:  # a damaged entry, in any way, is compiled again
             return None
         matcher = cls.__new__(cls)
         matcher.names = names
@@ -565,7 +622,7 @@ class TermMatcher:
         matcher._automaton = automaton
         matcher._values = values
         matcher.size = len(values)
-        matcher._words = words
+        matcher._words = frozenset(words)
         matcher._longest_word = max((len(w) for w in words), default=0)
         return matcher
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from healthlint.__about__ import __version__
-from healthlint.cli import EXIT_OK, use_color
 from healthlint.config import CONFIG_NAMES, ConfigResolver
+from healthlint.console import EXIT_OK, use_color
 from healthlint.engine import Linter
 from healthlint.errors import ConfigError
 from healthlint.fingerprint import file_fingerprints

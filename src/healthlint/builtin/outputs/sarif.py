@@ -282,7 +282,7 @@ def sarif_log(report: Report, context: OutputContext) -> dict[str, Any]:
 def dump_json(data: Any, stream: TextIO) -> None:
     """Write JSON as ASCII (non-ASCII escaped), so it survives any stream encoding; lone
     surrogates are replaced first, since strict JSON parsers reject their escapes."""
-    json.dump(scrub_data(data), stream, indent=2, ensure_ascii=True)
+    stream.write(json.dumps(scrub_data(data), indent=2, ensure_ascii=True))  # one write
     stream.write("\n")
 
 
