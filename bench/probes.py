@@ -66,7 +66,24 @@ def _html_sentence_with_svg(n: int) -> str:
     return f"<p>Our clinic offers stem cell therapy <svg>{paths}</svg> that cures arthritis.</p>\n"
 
 
+_CLAIM_WORDS = ("our stem cell therapy cures arthritis and is risk-free and 100% safe with "
+                "guaranteed results and studies show 90% of patients heal ")
+_SHORT_CLAIMS = "We cure pain. It is risk-free. Studies show it works. 90% heal fast. "
+_EXAMPLE = REPO / "examples" / "stem-cell-clinic.md"
+
+
+def _repeated_example(n: int) -> str:
+    page = _EXAMPLE.read_text(encoding="utf-8")
+    return page * max(1, n // len(page))
+
+
 SHAPES: tuple[Shape, ...] = (
+    Shape("one unpunctuated claim-dense sentence", "text", (10_000, 20_000, 40_000, 100_000),
+          "chars", lambda n: (_CLAIM_WORDS * (n // len(_CLAIM_WORDS) + 1))[:n] + ".\n"),
+    Shape("a paragraph of short claim sentences", "text", (10_000, 20_000, 40_000, 100_000),
+          "chars", lambda n: (_SHORT_CLAIMS * (n // len(_SHORT_CLAIMS) + 1))[:n] + "\n"),
+    Shape("the bundled stem-cell example repeated", "markdown",
+          (1_000_000, 5_000_000, 10_000_000), "chars", _repeated_example),
     Shape("<!-- ... --> inside a Markdown sentence", "markdown",
           (5_000, 10_000, 20_000, 40_000, 80_000), "comment chars", _claim_sentence_with_comment),
     Shape("inline <svg> inside an HTML sentence", "html", (5_000, 10_000, 20_000, 80_000),
@@ -149,21 +166,23 @@ def run_shapes(src: Path, timeout: float, only: str | None, scale: float) -> Non
     for index, shape in enumerate(SHAPES):
         if only and only.lower() not in shape.name.lower():
             continue
-        series: list[tuple[int, float | None]] = []
+        series: list[tuple[int, float | None, float | None]] = []
         for size in (max(1, int(s * scale)) for s in shape.sizes):
             found = _measure(src, index, size, timeout)
             reader, lint = found["reader"], found["lint"]
             nbytes = len(shape.make(size).encode())
             print(f"{shape.name:<50} {size:>8} {shape.unit:<16} {nbytes:>9} "
                   f"{_seconds(reader, timeout):>9} {_seconds(lint, timeout):>9}", flush=True)
-            series.append((size, reader))
+            series.append((size, reader, lint))
             if reader is None or lint is None:
                 break
-        measured = [(size, t) for size, t in series if t is not None and t > 0]
-        if len(measured) >= 2:
-            (small, t_small), (large, t_large) = measured[0], measured[-1]
-            ratio = (t_large / t_small) / (large / small)
-            print(f"{'':<50} reader growth over size growth: {ratio:.2f}")
+        for label, column in (("reader", 1), ("lint", 2)):
+            measured = [(row[0], row[column]) for row in series
+                        if row[column] is not None and row[column] > 0]  # type: ignore[operator]
+            if len(measured) >= 2:
+                (small, t_small), (large, t_large) = measured[0], measured[-1]
+                ratio = (t_large / t_small) / (large / small)  # type: ignore[operator]
+                print(f"{'':<50} {label} growth over size growth: {ratio:.2f}")
 
 
 # Cases -----------------------------------------------------------------------------------
