@@ -132,12 +132,11 @@ class Analysis:
 
     def find(self, name: str, span: Span) -> list[int]:
         """Hit indices of class ``name`` inside ``span``."""
-        class_id = self.class_id(name)
-        return list(self.hits.in_range(class_id, span.start, span.end)) if class_id >= 0 else []
+        # An unknown class (-1) has no hits.
+        return self.hits.in_range(self._ids.get(name, -1), span.start, span.end)
 
     def has(self, name: str, span: Span) -> bool:
-        class_id = self.class_id(name)
-        return class_id >= 0 and self.hits.any_in(class_id, span.start, span.end)
+        return self.hits.any_in(self._ids.get(name, -1), span.start, span.end)
 
     def on_page(self, name: str) -> bool:
         class_id = self.class_id(name)
