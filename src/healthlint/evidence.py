@@ -123,6 +123,7 @@ class Analysis:
         self._clauses: dict[int, list[Span]] = {}
         self._citations: dict[int, Strength] = {}
         self._own: dict[int, Strength] = {}
+        self._in_span: dict[tuple[int, int], dict[int, list[int]]] = {}
 
     # Classes and hits -----------------------------------------------------
 
@@ -137,6 +138,38 @@ class Analysis:
 
     def has(self, name: str, span: Span) -> bool:
         return self.hits.any_in(self._ids.get(name, -1), span.start, span.end)
+
+    def _classes_in(self, span: Span) -> dict[int, list[int]]:
+        """The hits inside ``span``, by class, in order: built once per span (a sentence is
+        asked about by many relations of many rules)."""
+        key = (span.start, span.end)
+        table = self._in_span.get(key)
+        if table is None:
+            table = {}
+            hits = self.hits
+            starts, ends, classes = hits.starts, hits.ends, hits.classes
+            low = bisect.bisect_left(starts, span.start)
+            high = bisect.bisect_left(starts, span.end, low)
+            end = span.end
+            for index in range(low, high):
+                if ends[index] <= end:
+                    members = table.get(classes[index])
+                    if members is None:
+                        table[classes[index]] = [index]
+                    else:
+                        members.append(index)
+            self._in_span[key] = table
+        return table
+
+    def sentence_classes(self, sentence: Sentence) -> Mapping[int, Sequence[int]]:
+        """Class id -> hit indices inside the sentence, for the classes it holds; shared, so
+        callers must not change it."""
+        return self._classes_in(sentence.span)
+
+    def in_sentence(self, name: str, sentence: Sentence) -> Sequence[int]:
+        """Hit indices of class ``name`` inside the sentence, like ``find(name,
+        sentence.span)``; the sequence is shared, so callers must not change it."""
+        return self._classes_in(sentence.span).get(self._ids.get(name, -1), ())
 
     def on_page(self, name: str) -> bool:
         class_id = self.class_id(name)
