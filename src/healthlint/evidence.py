@@ -124,6 +124,7 @@ class Analysis:
         self._citations: dict[int, Strength] = {}
         self._own: dict[int, Strength] = {}
         self._in_span: dict[tuple[int, int], dict[int, list[int]]] = {}
+        self._by_sentence: dict[int, tuple[Span, dict[int, list[int]]]] = {}
 
     # Classes and hits -----------------------------------------------------
 
@@ -164,12 +165,19 @@ class Analysis:
     def sentence_classes(self, sentence: Sentence) -> Mapping[int, Sequence[int]]:
         """Class id -> hit indices inside the sentence, for the classes it holds; shared, so
         callers must not change it."""
-        return self._classes_in(sentence.span)
+        # Keyed by the sentence's index; the span identity check sends a sentence built
+        # elsewhere (same index, another span) to the span-keyed table.
+        entry = self._by_sentence.get(sentence.index)
+        if entry is not None and entry[0] is sentence.span:
+            return entry[1]
+        table = self._classes_in(sentence.span)
+        self._by_sentence[sentence.index] = (sentence.span, table)
+        return table
 
     def in_sentence(self, name: str, sentence: Sentence) -> Sequence[int]:
         """Hit indices of class ``name`` inside the sentence, like ``find(name,
         sentence.span)``; the sequence is shared, so callers must not change it."""
-        return self._classes_in(sentence.span).get(self._ids.get(name, -1), ())
+        return self.sentence_classes(sentence).get(self._ids.get(name, -1), ())
 
     def on_page(self, name: str) -> bool:
         class_id = self.class_id(name)

@@ -298,6 +298,10 @@ class Relation:
         later = [analysis.class_id(name) for name in self.find[1:]]
         if min(later) < 0:
             return []
+        # Every later class is looked for inside the sentence: one missing there, none follows.
+        present = analysis.sentence_classes(sentence)
+        if any(class_id not in present for class_id in later):
+            return []
         reach = (self.gap + 1) * CHARS_PER_WORD
         spans: list[Span] = []
         hits = analysis.hits
