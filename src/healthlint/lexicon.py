@@ -184,7 +184,8 @@ class Lexicon:
         stored. An entry that does not verify or decode is compiled afresh."""
         from healthlint.cache import Cache, key_for
 
-        cache = Cache.open("lexicon", version=1, enabled=self.cache_enabled)
+        # Version 2: the packed matcher format of TermMatcher.to_bytes.
+        cache = Cache.open("lexicon", version=2, enabled=self.cache_enabled)
         key = key_for("matcher", self.terms.fingerprint())
         if cache is not None:
             data = cache.get(key)

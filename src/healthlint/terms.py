@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from healthlint.errors import RuleError
 
@@ -494,6 +496,27 @@ _Value = tuple[int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
 """Per automaton key: the form's length, its classes, and case-sensitive phrases with theirs."""
 
 
+class _PackedValues:
+    """The :data:`_Value` of each automaton key, read from packed arrays (a cached matcher):
+    ``values[i]`` gives the same tuple the compiler built."""
+
+    __slots__ = ("_exact", "_flat", "_lengths", "_offsets")
+
+    def __init__(self, lengths: array[int], offsets: array[int], flat: array[int],
+                 exact: Mapping[int, tuple[tuple[str, tuple[int, ...]], ...]]) -> None:
+        if len(offsets) != len(lengths) + 1 or (len(offsets) and offsets[-1] != len(flat)):
+            raise ValueError("packed matcher values do not fit together")
+        self._lengths, self._offsets, self._flat, self._exact = lengths, offsets, flat, exact
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def __getitem__(self, index: int) -> _Value:
+        return (self._lengths[index],
+                tuple(self._flat[self._offsets[index]:self._offsets[index + 1]]),
+                self._exact.get(index, ()))
+
+
 class TermMatcher:
     """One automaton over every phrase of every class of a run."""
 
@@ -521,20 +544,37 @@ class TermMatcher:
         if values:
             automaton.make_automaton()
         self._automaton = automaton
-        self._values = values
+        self._values: list[_Value] | _PackedValues = values
         self.size = len(values)
 
     def to_bytes(self) -> bytes:
-        """The compiled matcher, for the on-disk cache: a JSON header, then the automaton."""
+        """The compiled matcher, for the on-disk cache: a JSON header (class names, the
+        rare case-sensitive phrases), the per-key form lengths and class ids as packed
+        integer arrays (decoding 64,000 small JSON lists took longer than the automaton),
+        then the automaton."""
         import tempfile
 
-        header = json.dumps({"names": self.names, "values": self._values}).encode()
+        lengths = array("i")
+        offsets = array("i", [0])
+        flat = array("i")
+        exact: dict[str, Any] = {}
+        for index in range(self.size):
+            length, class_ids, exact_ids = self._values[index]
+            lengths.append(length)
+            flat.extend(class_ids)
+            offsets.append(len(flat))
+            if exact_ids:
+                exact[str(index)] = exact_ids
+        header = json.dumps({"names": self.names, "count": self.size, "ids": len(flat),
+                             "exact": exact, "itemsize": lengths.itemsize,
+                             "byteorder": sys.byteorder}).encode()
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "automaton")
             self._automaton.save(path)
             with open(path, "rb") as stream:
                 automaton = stream.read()
-        return b"%d\n" % len(header) + header + automaton
+        return (b"%d\n" % len(header) + header + lengths.tobytes() + offsets.tobytes()
+                + flat.tobytes() + automaton)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TermMatcher | None:
@@ -547,26 +587,39 @@ class TermMatcher:
             length, _, rest = data.partition(b"\n")
             header = json.loads(rest[: int(length)])
             names = tuple(str(n) for n in header["names"])
-            # JSON lists stand in for the tuples; the entry's checksum already vouches for
-            # its content, so only the shape is checked here.
-            values: list[_Value] = header["values"]
-            if not isinstance(values, list) or (values and len(values[0]) != 3):
+            # The entry's checksum already vouches for its content, so only the shape is
+            # checked here.
+            count, total = int(header["count"]), int(header["ids"])
+            if header["itemsize"] != array("i").itemsize or header["byteorder"] != sys.byteorder:
                 return None
+            exact = {int(k): tuple((str(p), tuple(ids)) for p, ids in v)
+                     for k, v in header["exact"].items()}
+            position = int(length)
+            arrays = []
+            for size in (count, count + 1, total):
+                packed = array("i")
+                stop = position + size * packed.itemsize
+                if stop > len(rest):
+                    return None
+                packed.frombytes(rest[position:stop])
+                arrays.append(packed)
+                position = stop
+            values = _PackedValues(arrays[0], arrays[1], arrays[2], exact)
             with tempfile.TemporaryDirectory() as folder:
                 path = os.path.join(folder, "automaton")
                 with open(path, "wb") as stream:
-                    stream.write(rest[int(length):])
+                    stream.write(rest[position:])
                 automaton = ahocorasick.load(path, bytes)
-        except (ValueError, TypeError, KeyError, IndexError, MemoryError):
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, MemoryError):
             return None
-        if automaton.kind == ahocorasick.EMPTY and values:
+        if automaton.kind == ahocorasick.EMPTY and count:
             return None
         matcher = cls.__new__(cls)
         matcher.names = names
         matcher.ids = {name: index for index, name in enumerate(names)}
         matcher._automaton = automaton
         matcher._values = values
-        matcher.size = len(values)
+        matcher.size = count
         return matcher
 
     def scan(self, prose: str, start: int = 0, end: int | None = None,
