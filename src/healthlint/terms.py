@@ -500,21 +500,26 @@ class _PackedValues:
     """The :data:`_Value` of each automaton key, read from packed arrays (a cached matcher):
     ``values[i]`` gives the same tuple the compiler built."""
 
-    __slots__ = ("_exact", "_flat", "_lengths", "_offsets")
+    __slots__ = ("_exact", "_flat", "_lengths", "_memo", "_offsets")
 
     def __init__(self, lengths: array[int], offsets: array[int], flat: array[int],
                  exact: Mapping[int, tuple[tuple[str, tuple[int, ...]], ...]]) -> None:
         if len(offsets) != len(lengths) + 1 or (len(offsets) and offsets[-1] != len(flat)):
             raise ValueError("packed matcher values do not fit together")
         self._lengths, self._offsets, self._flat, self._exact = lengths, offsets, flat, exact
+        self._memo: dict[int, _Value] = {}
 
     def __len__(self) -> int:
         return len(self._lengths)
 
     def __getitem__(self, index: int) -> _Value:
-        return (self._lengths[index],
+        value = self._memo.get(index)
+        if value is None:
+            value = self._memo[index] = (
+                self._lengths[index],
                 tuple(self._flat[self._offsets[index]:self._offsets[index + 1]]),
                 self._exact.get(index, ()))
+        return value
 
 
 class TermMatcher:
