@@ -9,6 +9,7 @@ import dataclasses
 import json
 import os
 import shutil
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -92,15 +93,44 @@ def stored(path: Path) -> Any:
     return json.loads(raw(path))
 
 
-def matcher_parts(data: bytes) -> tuple[dict[str, Any], bytes]:
-    """The JSON header and the automaton of a stored phrase matcher."""
+@dataclasses.dataclass
+class Packed:
+    """A stored phrase matcher taken apart: the JSON header, the packed per-key arrays (form
+    lengths, offsets into the class ids, the class ids) and the automaton."""
+
+    header: dict[str, Any]
+    lengths: list[int]
+    offsets: list[int]
+    ids: list[int]
+    automaton: bytes
+
+    def to_bytes(self) -> bytes:
+        encoded = json.dumps(self.header).encode()
+        arrays = b"".join(array("i", part).tobytes()
+                          for part in (self.lengths, self.offsets, self.ids))
+        return b"%d\n" % len(encoded) + encoded + arrays + self.automaton
+
+    def changed(self, **fields: Any) -> bytes:
+        return dataclasses.replace(self, **fields).to_bytes()
+
+
+def matcher_parts(data: bytes) -> Packed:
     length, _, rest = data.partition(b"\n")
-    return json.loads(rest[:int(length)]), rest[int(length):]
+    header = json.loads(rest[:int(length)])
+    position = int(length)
+    parts = []
+    for size in (header["count"], header["count"] + 1, header["ids"]):
+        part = array("i")
+        part.frombytes(rest[position:position + size * part.itemsize])
+        parts.append(list(part))
+        position += size * part.itemsize
+    return Packed(header, parts[0], parts[1], parts[2], rest[position:])
 
 
-def matcher_bytes(header: Any, automaton: bytes) -> bytes:
+def matcher_bytes(header: Any, tail: bytes) -> bytes:
+    """A header of any value, then ``tail`` (packed arrays and an automaton, or anything)."""
     encoded = json.dumps(header).encode()
-    return b"%d\n" % len(encoded) + encoded + automaton
+    return b"%d\n" % len(encoded) + encoded + tail
 
 
 def explode_if_linted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -307,9 +337,9 @@ def silencing(namespace: str, path: Path) -> Any:
     """What a hostile writer would store: a phrase matcher whose phrases belong to no class
     (it finds nothing), every page without findings."""
     if namespace.startswith("lexicon"):
-        header, automaton = matcher_parts(raw(path))
-        header["values"] = [[length, [], []] for length, _, _ in header["values"]]
-        return matcher_bytes(header, automaton)
+        packed = matcher_parts(raw(path))
+        header = {**packed.header, "ids": 0, "exact": {}}
+        return packed.changed(header=header, offsets=[0] * len(packed.offsets), ids=[])
     return NO_FINDINGS
 
 
@@ -359,42 +389,42 @@ def test_a_planted_entry_in_a_shared_cache_folder_silences_nothing(
 def wrong_matchers(good: bytes) -> list[bytes]:
     """Phrase matchers that verify but are not what the lexicon writes, made from a ``good``
     one: each would fail or report classes that do not exist if it were used."""
-    header, automaton = matcher_parts(good)
-    values, names = header["values"], header["names"]
+    packed = matcher_parts(good)
+    header, names = packed.header, packed.header["names"]
 
-    def changed(**fields: Any) -> bytes:
-        return matcher_bytes({**header, **fields}, automaton)
+    def with_header(**fields: Any) -> bytes:
+        return packed.changed(header={**header, **fields})
 
-    def value(index: int, item: Any) -> bytes:
-        return changed(values=[*values[:index], item, *values[index + 1:]])
+    def with_exact(entry: Any) -> bytes:
+        return with_header(exact={**header["exact"], "0": entry})
 
-    length, ids, exact = values[0]
-    with_exact = next(i for i, v in enumerate(values) if v[2])
-    pair = values[with_exact][2][0]
+    rising = packed.offsets
+    swapped = [rising[0], rising[2], rising[1], *rising[3:]]
     return [
         b"",
         b"x\n{}",
-        b"6\n[1, 2]" + automaton,                       # a list for a header
-        changed(names="abc"),                           # a string for the names
-        changed(names=[*names[:-1], names[0]]),         # a class named twice
-        changed(names=[*names, 7]),                     # a number for a name
-        changed(extra=True),
-        changed(words="abc"),                           # a string for the hashtag words
-        changed(words=[*header["words"], 7]),
-        changed(values=values[:-1]),                    # one value fewer than keys
-        changed(values=[*values, values[0]]),           # one more
-        value(0, [length, [len(names)], exact]),        # a class that does not exist
-        value(0, [length, [-1], exact]),
-        value(0, [length, [True], exact]),              # a bool is not a class id
-        value(0, [str(length), ids, exact]),            # a string for a length
-        value(0, [length + 1, ids, exact]),             # a length its key does not have
-        value(0, [0, ids, exact]),
-        value(0, [length, ids]),                        # a field missing
-        value(with_exact, [*values[with_exact][:2], [[pair[0], [10**6]]]]),
-        value(with_exact, [*values[with_exact][:2], [[7, pair[1]]]]),
-        matcher_bytes(header, automaton[: len(automaton) // 2]),   # a truncated automaton
-        matcher_bytes(header, automaton[:64] + bytes(64) + automaton[128:]),
-        matcher_bytes(header, b""),
+        b"6\n[1, 2]" + packed.automaton,                # a list for a header
+        with_header(names="abc"),                       # a string for the names
+        with_header(names=[*names[:-1], names[0]]),     # a class named twice
+        with_header(names=[*names, 7]),                 # a number for a name
+        with_header(extra=True),
+        with_header(words="abc"),                       # a string for the hashtag words
+        with_header(words=[*header["words"], 7]),
+        with_header(count=header["count"] - 1),         # one value fewer than keys
+        with_header(count=header["count"] + 1),         # one more
+        with_header(count="7"),
+        with_header(itemsize=8),                        # arrays written on another machine
+        with_header(byteorder="middle"),
+        packed.changed(ids=[len(names), *packed.ids[1:]]),  # a class that does not exist
+        packed.changed(ids=[-1, *packed.ids[1:]]),
+        packed.changed(lengths=[0, *packed.lengths[1:]]),   # a form of no length
+        packed.changed(offsets=swapped),                    # offsets that fall back
+        with_exact([["Phrase", [10**6]]]),              # a case-sensitive phrase's class
+        with_exact([[7, [0]]]),
+        with_header(exact={str(header["count"]): [["Phrase", [0]]]}),  # past the last key
+        packed.changed(automaton=packed.automaton[: len(packed.automaton) // 2]),
+        packed.changed(automaton=packed.automaton[:64] + bytes(64) + packed.automaton[128:]),
+        packed.changed(automaton=b""),
     ]
 
 
@@ -454,7 +484,7 @@ def test_wrong_typed_values_never_change_results_nor_crash(
     reference = check(capsys, "--no-cache", "--output-format", "json", ".")
     check(capsys, ".")
     folder = tmp_path / "cache"
-    [matcher] = entries(folder)["lexicon-v1"]
+    [matcher] = entries(folder)["lexicon-v2"]
     good = raw(matcher)
     assert TermMatcher.from_bytes(good) is not None
     bad_results = wrong_results(with_a_fix_first(entries(folder)["results-v1"]))

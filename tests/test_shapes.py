@@ -24,3 +24,14 @@ def test_an_optional_space_may_be_absent() -> None:
 def test_spaces_inside_a_character_class_stay_literal() -> None:
     assert compile_shape(r"a[ ]b").search("a b")
     assert not compile_shape(r"a[ ]b").search("a\nb")
+
+
+def test_a_page_of_blank_lines_is_read_in_full() -> None:
+    # Shapes that look for the start of a line once retried every blank line to the end of
+    # the run (quadratic: tens of seconds for 20,000 blank lines, then stopped by the time
+    # limit and reported as an error); each now starts only at a word.
+    from healthlint import Linter
+
+    result = Linter().lint_text("\n" * 20_000 + "Heals acne in days.\n", "page.txt")
+    assert result.errors == []
+    assert result.diagnostics

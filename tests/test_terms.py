@@ -133,3 +133,26 @@ def test_positions_survive_long_whitespace_runs_and_chunking() -> None:
 def test_non_ascii_case_folding_keeps_offsets() -> None:
     text = "İİ Our PRP is risk-free."
     assert found("risk-free", text) == ["risk-free"]
+
+
+def test_a_matcher_read_back_from_its_cache_bytes_finds_the_same_hits() -> None:
+    terms = TermSet()
+    terms.add(parse_terms("stem cell[s]\nextremely safe\n=PRP", "claim"))
+    terms.add(parse_terms("cell[s]\n=PRP", "tissue"))
+    built = TermMatcher(terms)
+    loaded = TermMatcher.from_bytes(built.to_bytes())
+    assert loaded is not None
+    text = "Our PRP and stem cells are extremely safe; prp and cells too."
+    assert list(loaded.scan(text)) == list(built.scan(text))
+    # "PRP" is case-sensitive in both classes: the upper-case one only, once per class.
+    assert sorted(loaded.names[c] for *_, c in loaded.scan(text)) == \
+        ["claim", "claim", "claim", "tissue", "tissue", "tissue"]
+
+
+def test_cache_bytes_that_are_cut_short_or_altered_give_no_matcher() -> None:
+    terms = TermSet()
+    terms.add(parse_terms("stem cell[s]", "claim"))
+    data = TermMatcher(terms).to_bytes()
+    header_end = data.index(b"\n") + 1 + int(data.split(b"\n", 1)[0])
+    assert TermMatcher.from_bytes(data[: header_end + 3]) is None
+    assert TermMatcher.from_bytes(b"12\nnot json at all") is None

@@ -123,6 +123,8 @@ class Analysis:
         self._clauses: dict[int, list[Span]] = {}
         self._citations: dict[int, Strength] = {}
         self._own: dict[int, Strength] = {}
+        self._in_span: dict[tuple[int, int], dict[int, list[int]]] = {}
+        self._by_sentence: dict[int, tuple[Span, dict[int, list[int]]]] = {}
 
     # Classes and hits -----------------------------------------------------
 
@@ -132,12 +134,50 @@ class Analysis:
 
     def find(self, name: str, span: Span) -> list[int]:
         """Hit indices of class ``name`` inside ``span``."""
-        class_id = self.class_id(name)
-        return list(self.hits.in_range(class_id, span.start, span.end)) if class_id >= 0 else []
+        # An unknown class (-1) has no hits.
+        return self.hits.in_range(self._ids.get(name, -1), span.start, span.end)
 
     def has(self, name: str, span: Span) -> bool:
-        class_id = self.class_id(name)
-        return class_id >= 0 and self.hits.any_in(class_id, span.start, span.end)
+        return self.hits.any_in(self._ids.get(name, -1), span.start, span.end)
+
+    def _classes_in(self, span: Span) -> dict[int, list[int]]:
+        """The hits inside ``span``, by class, in order: built once per span (a sentence is
+        asked about by many relations of many rules)."""
+        key = (span.start, span.end)
+        table = self._in_span.get(key)
+        if table is None:
+            table = {}
+            hits = self.hits
+            starts, ends, classes = hits.starts, hits.ends, hits.classes
+            low = bisect.bisect_left(starts, span.start)
+            high = bisect.bisect_left(starts, span.end, low)
+            end = span.end
+            for index in range(low, high):
+                if ends[index] <= end:
+                    members = table.get(classes[index])
+                    if members is None:
+                        table[classes[index]] = [index]
+                    else:
+                        members.append(index)
+            self._in_span[key] = table
+        return table
+
+    def sentence_classes(self, sentence: Sentence) -> Mapping[int, Sequence[int]]:
+        """Class id -> hit indices inside the sentence, for the classes it holds; shared, so
+        callers must not change it."""
+        # Keyed by the sentence's index; the span identity check sends a sentence built
+        # elsewhere (same index, another span) to the span-keyed table.
+        entry = self._by_sentence.get(sentence.index)
+        if entry is not None and entry[0] is sentence.span:
+            return entry[1]
+        table = self._classes_in(sentence.span)
+        self._by_sentence[sentence.index] = (sentence.span, table)
+        return table
+
+    def in_sentence(self, name: str, sentence: Sentence) -> Sequence[int]:
+        """Hit indices of class ``name`` inside the sentence, like ``find(name,
+        sentence.span)``; the sequence is shared, so callers must not change it."""
+        return self.sentence_classes(sentence).get(self._ids.get(name, -1), ())
 
     def on_page(self, name: str) -> bool:
         class_id = self.class_id(name)

@@ -11,6 +11,7 @@ page too short to tell is treated as English.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 __all__ = ["MIN_WORDS", "detect_language"]
 
@@ -39,14 +40,12 @@ _WORD = re.compile(r"[^\W\d_]+")
 def detect_language(prose: str, *, limit: int = 200_000) -> str:
     """The ISO 639-1 code of the page's language: ``en`` unless another language's function
     words clearly outnumber English ones (looks at the first ``limit`` characters)."""
-    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    total = 0
-    for match in _WORD.finditer(prose, 0, min(len(prose), limit)):
-        word = match.group().lower()
-        for language, words in _FUNCTION_WORDS.items():
-            if word in words:
-                counts[language] += 1
-                total += 1
+    # Words are counted once in C (findall, Counter); each language then sums the counts of
+    # its own function words. A word that several languages share counts for each of them.
+    found = Counter(map(str.lower, _WORD.findall(prose, 0, min(len(prose), limit))))
+    counts = {language: sum(found[word] for word in words if word in found)
+              for language, words in _FUNCTION_WORDS.items()}
+    total = sum(counts.values())
     if total < MIN_WORDS:
         return "en"
     best = max(counts, key=lambda language: counts[language])

@@ -191,7 +191,8 @@ class Lexicon:
         phrases differently)."""
         from healthlint.cache import Cache, build_digest, key_for
 
-        cache = Cache.open("lexicon", version=1, enabled=self.cache_enabled)
+        # Version 2: the packed matcher format of TermMatcher.to_bytes.
+        cache = Cache.open("lexicon", version=2, enabled=self.cache_enabled)
         return cache, key_for("matcher", build_digest(), self.terms.fingerprint())
 
     def _matcher_stored(self) -> bool:

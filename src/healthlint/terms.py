@@ -24,14 +24,15 @@ import hashlib
 import json
 import os
 import re
+import sys
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from healthlint.errors import RuleError
 
@@ -429,21 +430,32 @@ class Hits:
     """Where each term class occurs in one document: parallel arrays sorted by start.
 
     Offsets, never copies of text: ``starts[i]``, ``ends[i]`` and ``classes[i]``
-    (an index into :attr:`names`) describe hit ``i``.
+    (an index into :attr:`names`) describe hit ``i``. Each class also keeps the starts
+    and ends of its own hits, so a range query is two bisections, not a walk.
     """
 
-    __slots__ = ("_by_class", "classes", "ends", "names", "starts")
+    __slots__ = ("_by_class", "_class_ends", "_class_starts", "classes", "ends", "names",
+                 "starts")
 
     def __init__(self, names: Sequence[str], found: Iterable[tuple[int, int, int]]) -> None:
         ordered = sorted(found)
         self.names = names
-        self.starts = array("l", (h[0] for h in ordered))
-        self.ends = array("l", (h[1] for h in ordered))
-        self.classes = array("l", (h[2] for h in ordered))
-        by_class: dict[int, array[int]] = {}
-        for index, class_id in enumerate(self.classes):
-            by_class.setdefault(class_id, array("l")).append(index)
-        self._by_class = by_class
+        starts = [h[0] for h in ordered]
+        ends = [h[1] for h in ordered]
+        classes = [h[2] for h in ordered]
+        self.starts = array("l", starts)
+        self.ends = array("l", ends)
+        self.classes = array("l", classes)
+        by_class: dict[int, list[int]] = {}
+        for index, class_id in enumerate(classes):
+            members = by_class.get(class_id)
+            if members is None:
+                by_class[class_id] = [index]
+            else:
+                members.append(index)
+        self._by_class = {c: array("l", members) for c, members in by_class.items()}
+        self._class_starts = {c: [starts[i] for i in members] for c, members in by_class.items()}
+        self._class_ends = {c: [ends[i] for i in members] for c, members in by_class.items()}
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -452,29 +464,29 @@ class Hits:
         """Indices of the hits of one class, in order of start."""
         return self._by_class.get(class_id, _EMPTY)
 
-    def in_range(self, class_id: int, start: int, end: int) -> Iterator[int]:
-        """Indices of the hits of ``class_id`` that lie inside ``[start, end)``."""
-        indices = self.of(class_id)
-        if not indices:
-            return
-        starts = self.starts
-        low, high = 0, len(indices)
-        while low < high:  # first hit starting at or after ``start``
-            mid = (low + high) // 2
-            if starts[indices[mid]] < start:
-                low = mid + 1
-            else:
-                high = mid
-        ends = self.ends
-        for position in range(low, len(indices)):
-            index = indices[position]
-            if starts[index] >= end:
-                break
-            if ends[index] <= end:
-                yield index
+    def in_range(self, class_id: int, start: int, end: int) -> list[int]:
+        """Indices of the hits of ``class_id`` that lie inside ``[start, end)``, in order."""
+        starts = self._class_starts.get(class_id)
+        if starts is None:
+            return []
+        low = bisect.bisect_left(starts, start)
+        high = bisect.bisect_left(starts, end, low)
+        if low == high:
+            return []
+        indices = self._by_class[class_id]
+        ends = self._class_ends[class_id]
+        return [indices[k] for k in range(low, high) if ends[k] <= end]
 
     def any_in(self, class_id: int, start: int, end: int) -> bool:
-        return next(self.in_range(class_id, start, end), None) is not None
+        starts = self._class_starts.get(class_id)
+        if starts is None:
+            return False
+        low = bisect.bisect_left(starts, start)
+        high = bisect.bisect_left(starts, end, low)
+        if low == high:
+            return False
+        ends = self._class_ends[class_id]
+        return any(ends[k] <= end for k in range(low, high))
 
     def count(self, class_id: int) -> int:
         return len(self.of(class_id))
@@ -495,45 +507,56 @@ def _decoded_names(data: object) -> tuple[str, ...] | None:
 
 
 def _ids_fit(ids: Sequence[object], classes: int) -> bool:
+    if isinstance(ids, array):  # integers by construction
+        return not ids or (min(ids) >= 0 and max(ids) < classes)
     numbers = [i for i in ids if type(i) is int]
     return len(numbers) == len(ids) and (not numbers or (
         min(numbers) >= 0 and max(numbers) < classes))
 
 
-def _decoded_values(data: object, classes: int) -> list[_Value] | None:
-    """The automaton's values, or ``None`` if any is not a positive form length, a list of
-    class ids and a list of ``[phrase, class ids]`` pairs. JSON lists stand in for the
-    tuples: the values are only iterated and unpacked."""
-    if type(data) is not list:
-        return None
-    if not all(type(v) is list and len(v) == 3 and type(v[0]) is int and v[0] > 0
-               and type(v[1]) is list and type(v[2]) is list for v in data):
-        return None
-    exact = [pair for v in data for pair in v[2]]
-    if not all(type(p) is list and len(p) == 2 and type(p[0]) is str and type(p[1]) is list
-               for p in exact):
-        return None
-    ids = [i for v in data for i in v[1]] + [i for p in exact for i in p[1]]
-    return cast("list[_Value]", data) if _ids_fit(ids, classes) else None
+_HEADER_KEYS = frozenset({"names", "count", "ids", "exact", "itemsize", "byteorder", "words"})
 
 
-def _automaton_fits(automaton: Any, values: Sequence[_Value]) -> bool:
-    """Whether every key of ``automaton`` is a padded form (`` form ``) whose value is the
-    index of a value of that form's length, each value used once: what
-    :class:`TermMatcher` builds."""
-    import ahocorasick
+def _decoded_exact(data: object, count: int, classes: int
+                   ) -> dict[int, tuple[tuple[str, tuple[int, ...]], ...]] | None:
+    """The case-sensitive phrases by value index, or ``None`` if any entry is malformed."""
+    if type(data) is not dict:
+        return None
+    exact: dict[int, tuple[tuple[str, tuple[int, ...]], ...]] = {}
+    for key, pairs in data.items():
+        if not key.isdigit() or int(key) >= count or type(pairs) is not list:
+            return None
+        if not all(type(p) is list and len(p) == 2 and type(p[0]) is str
+                   and type(p[1]) is list and _ids_fit(p[1], classes) for p in pairs):
+            return None
+        exact[int(key)] = tuple((p[0], tuple(p[1])) for p in pairs)
+    return exact
 
-    if automaton.store != ahocorasick.STORE_INTS or len(automaton) != len(values):
-        return False
-    if not values:
-        return bool(automaton.kind == ahocorasick.EMPTY)
-    if automaton.kind != ahocorasick.AHOCORASICK:
-        return False
-    indices = list(automaton.values())
-    if sorted(indices) != list(range(len(values))):
-        return False
-    return all(len(key) == values[index][0] + 2 and key[0] == " " == key[-1]
-               for key, index in zip(automaton.keys(), indices, strict=True))
+
+class _PackedValues:
+    """The :data:`_Value` of each automaton key, read from packed arrays (a cached matcher):
+    ``values[i]`` gives the same tuple the compiler built."""
+
+    __slots__ = ("_exact", "_flat", "_lengths", "_memo", "_offsets")
+
+    def __init__(self, lengths: array[int], offsets: array[int], flat: array[int],
+                 exact: Mapping[int, tuple[tuple[str, tuple[int, ...]], ...]]) -> None:
+        if len(offsets) != len(lengths) + 1 or (len(offsets) and offsets[-1] != len(flat)):
+            raise ValueError("packed matcher values do not fit together")
+        self._lengths, self._offsets, self._flat, self._exact = lengths, offsets, flat, exact
+        self._memo: dict[int, _Value] = {}
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def __getitem__(self, index: int) -> _Value:
+        value = self._memo.get(index)
+        if value is None:
+            value = self._memo[index] = (
+                self._lengths[index],
+                tuple(self._flat[self._offsets[index]:self._offsets[index + 1]]),
+                self._exact.get(index, ()))
+        return value
 
 
 class TermMatcher:
@@ -563,7 +586,7 @@ class TermMatcher:
         if values:
             automaton.make_automaton()
         self._automaton = automaton
-        self._values = values
+        self._values: list[_Value] | _PackedValues = values
         self.size = len(values)
         # Every word of every phrase: the dictionary that splits a hashtag into words.
         self._words = frozenset(word for key in (*payloads, *exact) for word in key.split()
@@ -571,25 +594,44 @@ class TermMatcher:
         self._longest_word = max((len(w) for w in self._words), default=0)
 
     def to_bytes(self) -> bytes:
-        """The compiled matcher, for the on-disk cache: a JSON header, then the automaton."""
+        """The compiled matcher, for the on-disk cache: a JSON header (class names, the
+        rare case-sensitive phrases), the per-key form lengths and class ids as packed
+        integer arrays (decoding 64,000 small JSON lists took longer than the automaton),
+        then the automaton."""
         import tempfile
 
-        header = json.dumps({"names": self.names, "values": self._values,
+        lengths = array("i")
+        offsets = array("i", [0])
+        flat = array("i")
+        exact: dict[str, Any] = {}
+        for index in range(self.size):
+            length, class_ids, exact_ids = self._values[index]
+            lengths.append(length)
+            flat.extend(class_ids)
+            offsets.append(len(flat))
+            if exact_ids:
+                exact[str(index)] = exact_ids
+        header = json.dumps({"names": self.names, "count": self.size, "ids": len(flat),
+                             "exact": exact, "itemsize": lengths.itemsize,
+                             "byteorder": sys.byteorder,
                              "words": sorted(self._words)}).encode()
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "automaton")
             self._automaton.save(path)
             with open(path, "rb") as stream:
                 automaton = stream.read()
-        return b"%d\n" % len(header) + header + automaton
+        return (b"%d\n" % len(header) + header + lengths.tobytes() + offsets.tobytes()
+                + flat.tobytes() + automaton)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TermMatcher | None:
-        """A matcher from :meth:`to_bytes`, or ``None`` unless ``data`` is exactly what
-        :meth:`to_bytes` could have written: the names and the words lists of strings, every
-        value a form length with class ids among them, and every key of the automaton a padded form
-        of that length pointing at one value. A checksum only says the entry is intact; this
-        says that scanning with it can neither fail nor report a class that does not exist."""
+        """A matcher from :meth:`to_bytes`, or ``None`` unless ``data`` has its shape: the
+        names and the words lists of strings, positive form lengths, offsets that rise to
+        the number of class ids, every class id (and every case-sensitive phrase's) among
+        the names, and an automaton of integers with one key per value. A checksum only says
+        the entry is intact; this says that scanning with it can neither fail nor report a
+        class that does not exist. (Each check runs in C over the packed arrays: walking the
+        automaton's keys would cost as much as compiling it.)"""
         import tempfile
 
         import ahocorasick
@@ -599,20 +641,44 @@ class TermMatcher:
             if not length.isdigit():
                 return None
             header = json.loads(rest[: int(length)])
-            if type(header) is not dict or set(header) != {"names", "values", "words"}:
+            if type(header) is not dict or set(header) != _HEADER_KEYS:
                 return None
             names = _decoded_names(header["names"])
-            values = _decoded_values(header["values"], len(names)) if names is not None else None
             words = header["words"]
-            if (names is None or values is None or type(words) is not list
-                    or not all(type(w) is str and w for w in words)):
+            count, total = header["count"], header["ids"]
+            if (names is None or type(words) is not list
+                    or not all(type(w) is str and w for w in words)
+                    or type(count) is not int or type(total) is not int or count < 0
+                    or total < 0 or header["itemsize"] != array("i").itemsize
+                    or header["byteorder"] != sys.byteorder):
                 return None
+            exact = _decoded_exact(header["exact"], count, len(names))
+            if exact is None:
+                return None
+            position = int(length)
+            arrays = []
+            for size in (count, count + 1, total):
+                packed = array("i")
+                stop = position + size * packed.itemsize
+                if stop > len(rest):
+                    return None
+                packed.frombytes(rest[position:stop])
+                arrays.append(packed)
+                position = stop
+            lengths, offsets, ids = arrays
+            rising = all(a <= b for a, b in pairwise(offsets))
+            if ((count and min(lengths) <= 0) or offsets[0] != 0 or offsets[-1] != total
+                    or not rising or not _ids_fit(ids, len(names))):
+                return None
+            values = _PackedValues(lengths, offsets, ids, exact)
             with tempfile.TemporaryDirectory() as folder:
                 path = os.path.join(folder, "automaton")
                 with open(path, "wb") as stream:
-                    stream.write(rest[int(length):])
+                    stream.write(rest[position:])
                 automaton = ahocorasick.load(path, bytes)
-            if not _automaton_fits(automaton, values):
+            if (automaton.store != ahocorasick.STORE_INTS or len(automaton) != count
+                    or automaton.kind != (ahocorasick.AHOCORASICK if count
+                                          else ahocorasick.EMPTY)):
                 return None
         except Exception:  # a damaged entry, in any way, is compiled again
             return None
@@ -621,7 +687,7 @@ class TermMatcher:
         matcher.ids = {name: index for index, name in enumerate(names)}
         matcher._automaton = automaton
         matcher._values = values
-        matcher.size = len(values)
+        matcher.size = count
         matcher._words = frozenset(words)
         matcher._longest_word = max((len(w) for w in words), default=0)
         return matcher
@@ -673,7 +739,9 @@ class TermMatcher:
             length, class_ids, exact = values[value_index]
             # The key is " form "; ``key_last`` is its trailing space in ``padded``, so the
             # form covers [key_last - length - 1, key_last - 1) of the unpadded text.
-            form_start = key_last - length - 1
+            # Clamped: a length comes from this build's compiler or a verified cache entry,
+            # but no entry may place a hit before the text.
+            form_start = max(0, key_last - length - 1)
             source_start = source_offset(form_start)
             source_end = source_offset(key_last - 2) + 1
             for class_id in class_ids:

@@ -241,6 +241,8 @@ class Condition:
     def holds(self, analysis: Analysis, sentence: Sentence, claim: Span) -> bool:
         """Whether the condition holds around ``claim``. Bounded work: one lookup per class,
         or a walk that stops at ``count`` distinct terms (and after :data:`MAX_HITS` hits)."""
+        if self.count == 1 and self.within == "sentence" and self.side == "any":
+            return any(analysis.in_sentence(name, sentence) for name in self.classes)
         span = self.scope(analysis, sentence, claim)
         if self.count == 1 and not isinstance(self.within, int) and not self.outside \
                 and not self.closer_than:
@@ -310,11 +312,18 @@ class Relation:
     def occurrences(self, analysis: Analysis, sentence: Sentence) -> list[Span]:
         """Spans where the classes of ``find`` follow each other in the sentence, each at most
         ``gap`` words after the previous (at most :data:`MAX_OCCURRENCES`)."""
-        first = analysis.find(self.find[0], sentence.span)[:MAX_OCCURRENCES]
+        first = analysis.in_sentence(self.find[0], sentence)
+        if not first:
+            return []
+        first = first[:MAX_OCCURRENCES]
         if len(self.find) == 1:
             return [analysis.hit_span(i) for i in first]
         later = [analysis.class_id(name) for name in self.find[1:]]
         if min(later) < 0:
+            return []
+        # Every later class is looked for inside the sentence: one missing there, none follows.
+        present = analysis.sentence_classes(sentence)
+        if any(class_id not in present for class_id in later):
             return []
         reach = (self.gap + 1) * CHARS_PER_WORD
         spans: list[Span] = []
@@ -501,21 +510,32 @@ class ClaimChecker:
     def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
         findings: list[Finding] = []
         blocks = analysis.document.blocks
+        # Each relation's trigger, as the run's class id: a sentence without it is skipped
+        # with one lookup instead of a search.
+        triggers = [(relation, analysis.class_id(relation.find[0]))
+                    for relation in self.relations]
         for index in candidates:
             sentence = analysis.sentences[index]
             if self.scopes is not None and blocks[sentence.block].scope not in self.scopes:
                 continue
-            finding = self._check_sentence(analysis, sentence)
+            finding = self._check_sentence(analysis, sentence, triggers)
             if finding is not None:
                 findings.append(finding)
         return findings
 
-    def _check_sentence(self, analysis: Analysis, sentence: Sentence) -> Finding | None:
+    def _check_sentence(self, analysis: Analysis, sentence: Sentence,
+                        triggers: Sequence[tuple[Relation, int]] | None = None
+                        ) -> Finding | None:
         """The sentence's finding, at most one: the most severe surviving occurrence; if
         every occurrence was dropped by evidence, the first drop, kept for the record."""
         best: Finding | None = None
         dropped: Finding | None = None
-        for relation in self.relations:
+        present = analysis.sentence_classes(sentence)
+        if triggers is None:
+            triggers = [(r, analysis.class_id(r.find[0])) for r in self.relations]
+        for relation, trigger in triggers:
+            if trigger not in present:
+                continue
             for claim in relation.occurrences(analysis, sentence):
                 conditions = (*self.with_, *relation.with_)
                 if not all(c.holds(analysis, sentence, claim) for c in conditions):
