@@ -57,3 +57,12 @@ def test_a_file_without_a_script_fence_and_an_unclosed_one() -> None:
     assert_contract(document)
     assert blocks(document) == []
     assert "never closed" in document.problems[0].message
+
+
+def test_a_component_inside_an_unclosed_title_shows_its_own_name() -> None:
+    # <title> holds text, not tags: the component the reader renamed for the HTML parser is
+    # shown as the page wrote it (found by the fuzz suite: the stand-in name leaked).
+    source = "<title><Hero title='Cures pain' />"
+    document = AstroFormat().parse(source, "page.astro")
+    assert_contract(document)
+    assert "<Hero" in document.prose and "<div" not in document.prose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from healthlint.builtin.formats._prose import ProseBuilder, blank
@@ -107,10 +108,44 @@ def read_astro(source: str, path: str, props: frozenset[str], format_name: str) 
     template = _Template(source, builder)
     template.scan(body)
     read_html(template.text(body)[body:], body, builder, strict=False)
+    _restore_renamed(builder, source, template.renames)
+    # A prop already shown as text (a component written inside <title>, which holds no
+    # tags) is not published a second time.
+    shown = sorted((start, end) for start, end, _ in builder.blocks)
     for name, start, end, braced in template.props:
-        if name.lower() in props:
+        if name.lower() in props and not _inside(shown, start, end):
             _prop(builder, source, start, end, braced=braced)
     return builder.document(path, format_name)
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of the sorted, disjoint ``spans``."""
+    index = bisect.bisect_left(spans, (start + 1,))  # the first span that starts after start
+    return any(s < end and start < e for s, e in spans[max(0, index - 1) : index + 1])
+
+
+def _restore_renamed(builder: ProseBuilder, source: str,
+                     renames: list[tuple[int, int]]) -> None:
+    """Components are renamed for the HTML reader (``<Hero`` reads as ``<div``); where a
+    renamed name is shown as text (inside ``<title>``, which holds no tags), the page's own
+    characters are shown, never the stand-in."""
+    if not renames:
+        return
+    starts = sorted(renames)
+    restored: list[tuple[int, str]] = []
+    for start, text in builder.pieces:
+        end = start + len(text)
+        first = bisect.bisect_left(starts, (start, start)) - 1
+        chars: list[str] | None = None
+        for rename_start, rename_end in starts[max(0, first):]:
+            if rename_start >= end:
+                break
+            low, high = max(start, rename_start), min(end, rename_end)
+            if low < high:
+                chars = chars if chars is not None else list(text)
+                chars[low - start : high - start] = source[low:high]
+        restored.append((start, text if chars is None else "".join(chars)))
+    builder.pieces[:] = restored
 
 
 def _script(source: str, builder: ProseBuilder) -> int:
