@@ -264,23 +264,22 @@ def _case_escape_sequences_github(src: Path, folder: Path) -> tuple[Outcome, lis
     return outcome, _problems(outcome)
 
 
-def _case_newline_file_name(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
+def _newline_file_name(src: Path, folder: Path, *options: str) -> tuple[Outcome, list[str]]:
     _write(folder, "evil\n::error file=x.md::INJECTED.txt", "We offer PRP. It is risk-free.\n")
-    outcome = _cli(src, folder, "check", "--no-config", "--output-format", "github", ".")
+    outcome = _cli(src, folder, "check", "--no-config", *options, ".")
     problems = _problems(outcome)
     if any(line.startswith(b"::error file=x.md") for line in outcome.out.splitlines()):
         problems.append("injected workflow command")
     return outcome, problems
+
+
+def _case_newline_file_name(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
+    return _newline_file_name(src, folder, "--output-format", "github")
 
 
 def _case_newline_file_name_full(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
     """The default format, read by GitHub Actions from the job log."""
-    _write(folder, "evil\n::error file=x.md::INJECTED.txt", "We offer PRP. It is risk-free.\n")
-    outcome = _cli(src, folder, "check", "--no-config", ".")
-    problems = _problems(outcome)
-    if any(line.startswith(b"::error file=x.md") for line in outcome.out.splitlines()):
-        problems.append("injected workflow command")
-    return outcome, problems
+    return _newline_file_name(src, folder)
 
 
 def _case_surrogate_front_matter(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
@@ -355,16 +354,15 @@ def _case_empty_diff_base(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
     return outcome, [] if outcome.code == 2 else ["accepted"]
 
 
-def _case_yaml_bomb_rule(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
-    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    for i in range(1, 9):
-        prev = chr(ord("a") + i - 1)
-        levels.append(f"{chr(ord('a') + i)}: &{chr(ord('a') + i)} [{', '.join(['*' + prev] * 9)}]")
-    rules = folder / "rules"
-    rules.mkdir()
-    _write(rules, "bomb.yaml", "\n".join(levels) + "\n")
-    _write(folder, ".healthlint.yaml", "rules: [rules]\n")
-    _write(folder, "page.md", "Fine.\n")
+def _alias_bomb() -> str:
+    """Nine levels of nine aliases each: 9**9 nodes once expanded."""
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels.extend(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9))
+    return "\n".join(levels) + "\n"
+
+
+def _refused_in_time(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
+    """Lint page.md in ``folder``: it should exit 2; the time it took is reported."""
     start = time.perf_counter()
     outcome = _cli(src, folder, "check", "page.md", timeout=60)
     took = time.perf_counter() - start
@@ -373,22 +371,21 @@ def _case_yaml_bomb_rule(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
         problems.append(f"exit {outcome.code}")
     problems.append(f"{took:.1f} s")
     return outcome, problems
+
+
+def _case_yaml_bomb_rule(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
+    rules = folder / "rules"
+    rules.mkdir()
+    _write(rules, "bomb.yaml", _alias_bomb())
+    _write(folder, ".healthlint.yaml", "rules: [rules]\n")
+    _write(folder, "page.md", "Fine.\n")
+    return _refused_in_time(src, folder)
 
 
 def _case_yaml_bomb_config(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
-    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    for i in range(1, 9):
-        levels.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
-    _write(folder, ".healthlint.yaml", "\n".join(levels) + "\nselect: [HL1]\n")
+    _write(folder, ".healthlint.yaml", _alias_bomb() + "select: [HL1]\n")
     _write(folder, "page.md", "Fine.\n")
-    start = time.perf_counter()
-    outcome = _cli(src, folder, "check", "page.md", timeout=60)
-    took = time.perf_counter() - start
-    problems = _problems(outcome)
-    if outcome.code != 2:
-        problems.append(f"exit {outcome.code}")
-    problems.append(f"{took:.1f} s")
-    return outcome, problems
+    return _refused_in_time(src, folder)
 
 
 def _case_read_only_fix(src: Path, folder: Path) -> tuple[Outcome, list[str]]:
