@@ -177,11 +177,14 @@ def run_shapes(src: Path, timeout: float, only: str | None, scale: float) -> Non
             if reader is None or lint is None:
                 break
         for label, column in (("reader", 1), ("lint", 2)):
-            measured = [(row[0], row[column]) for row in series
-                        if row[column] is not None and row[column] > 0]  # type: ignore[operator]
+            measured: list[tuple[int, float]] = []
+            for row in series:
+                seconds = row[column]
+                if isinstance(seconds, float) and seconds > 0:
+                    measured.append((row[0], seconds))
             if len(measured) >= 2:
                 (small, t_small), (large, t_large) = measured[0], measured[-1]
-                ratio = (t_large / t_small) / (large / small)  # type: ignore[operator]
+                ratio = (t_large / t_small) / (large / small)
                 print(f"{'':<50} {label} growth over size growth: {ratio:.2f}")
 
 
