@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
-    from healthlint.terms import MAX_VARIANTS, TermError, written_forms
+    from healthlint.terms import TermError, written_forms
 except ImportError:  # run from a checkout without an install
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from healthlint.terms import MAX_VARIANTS, TermError, written_forms
+    from healthlint.terms import TermError, written_forms
 
 CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 RIGHT_QUOTE = "\u2019"
@@ -77,8 +77,6 @@ def expand(text: str, where: tuple[str, int] = ("<phrase>", 0)) -> list[str]:
         forms = written_forms(text)
     except TermError as exc:
         raise LexiconError(*where, str(exc)) from None
-    if len(forms) > MAX_VARIANTS:
-        raise LexiconError(*where, f"expands to more than {MAX_VARIANTS} variants")
     variants: list[str] = []
     for form in forms:
         if not form:
