@@ -95,20 +95,21 @@ def stored(path: Path) -> Any:
 
 @dataclasses.dataclass
 class Packed:
-    """A stored phrase matcher taken apart: the JSON header, the packed per-key arrays (form
-    lengths, offsets into the class ids, the class ids) and the automaton."""
+    """A stored phrase matcher taken apart: the JSON header, the packed per-form arrays
+    (offsets into the class ids, the class ids), then the opening words, the runs that open
+    longer forms and the forms, as lines of text."""
 
     header: dict[str, Any]
-    lengths: list[int]
     offsets: list[int]
     ids: list[int]
-    automaton: bytes
+    first: bytes
+    prefixes: bytes
+    forms: bytes
 
     def to_bytes(self) -> bytes:
         encoded = json.dumps(self.header).encode()
-        arrays = b"".join(array("i", part).tobytes()
-                          for part in (self.lengths, self.offsets, self.ids))
-        return b"%d\n" % len(encoded) + encoded + arrays + self.automaton
+        arrays = b"".join(array("i", part).tobytes() for part in (self.offsets, self.ids))
+        return b"%d\n" % len(encoded) + encoded + arrays + self.first + self.prefixes + self.forms
 
     def changed(self, **fields: Any) -> bytes:
         return dataclasses.replace(self, **fields).to_bytes()
@@ -119,16 +120,20 @@ def matcher_parts(data: bytes) -> Packed:
     header = json.loads(rest[:int(length)])
     position = int(length)
     parts = []
-    for size in (header["count"], header["count"] + 1, header["ids"]):
+    for size in (header["count"] + 1, header["ids"]):
         part = array("i")
         part.frombytes(rest[position:position + size * part.itemsize])
         parts.append(list(part))
         position += size * part.itemsize
-    return Packed(header, parts[0], parts[1], parts[2], rest[position:])
+    texts = []
+    for size in (header["first"], header["prefixes"]):
+        texts.append(rest[position:position + size])
+        position += size
+    return Packed(header, parts[0], parts[1], texts[0], texts[1], rest[position:])
 
 
 def matcher_bytes(header: Any, tail: bytes) -> bytes:
-    """A header of any value, then ``tail`` (packed arrays and an automaton, or anything)."""
+    """A header of any value, then ``tail`` (packed arrays and forms, or anything)."""
     encoded = json.dumps(header).encode()
     return b"%d\n" % len(encoded) + encoded + tail
 
@@ -400,31 +405,33 @@ def wrong_matchers(good: bytes) -> list[bytes]:
 
     rising = packed.offsets
     swapped = [rising[0], rising[2], rising[1], *rising[3:]]
+    forms = packed.forms.split(b"\n")
     return [
         b"",
         b"x\n{}",
-        b"6\n[1, 2]" + packed.automaton,                # a list for a header
+        b"6\n[1, 2]" + packed.forms,                    # a list for a header
         with_header(names="abc"),                       # a string for the names
         with_header(names=[*names[:-1], names[0]]),     # a class named twice
         with_header(names=[*names, 7]),                 # a number for a name
         with_header(extra=True),
-        with_header(words="abc"),                       # a string for the hashtag words
-        with_header(words=[*header["words"], 7]),
-        with_header(count=header["count"] - 1),         # one value fewer than keys
+        with_header(first="abc"),                       # a string for a length
+        with_header(prefixes=-1),
+        with_header(count=header["count"] - 1),         # one value fewer than forms
         with_header(count=header["count"] + 1),         # one more
         with_header(count="7"),
         with_header(itemsize=8),                        # arrays written on another machine
         with_header(byteorder="middle"),
         packed.changed(ids=[len(names), *packed.ids[1:]]),  # a class that does not exist
         packed.changed(ids=[-1, *packed.ids[1:]]),
-        packed.changed(lengths=[0, *packed.lengths[1:]]),   # a form of no length
         packed.changed(offsets=swapped),                    # offsets that fall back
         with_exact([["Phrase", [10**6]]]),              # a case-sensitive phrase's class
         with_exact([[7, [0]]]),
-        with_header(exact={str(header["count"]): [["Phrase", [0]]]}),  # past the last key
-        packed.changed(automaton=packed.automaton[: len(packed.automaton) // 2]),
-        packed.changed(automaton=packed.automaton[:64] + bytes(64) + packed.automaton[128:]),
-        packed.changed(automaton=b""),
+        with_header(exact={str(header["count"]): [["Phrase", [0]]]}),  # past the last form
+        packed.changed(forms=b"\n".join(forms[: len(forms) // 2])),  # forms missing
+        packed.changed(forms=b"\n".join([forms[0], *forms[:-1]])),    # a form twice
+        packed.changed(forms=b"\n".join([b"", *forms[1:]])),           # an empty form
+        packed.changed(forms=packed.forms[:-1] + b"\xff"),            # not UTF-8
+        packed.changed(forms=b""),
     ]
 
 
@@ -484,7 +491,7 @@ def test_wrong_typed_values_never_change_results_nor_crash(
     reference = check(capsys, "--no-cache", "--output-format", "json", ".")
     check(capsys, ".")
     folder = tmp_path / "cache"
-    [matcher] = entries(folder)["lexicon-v2"]
+    [matcher] = entries(folder)["lexicon-v3"]
     good = raw(matcher)
     assert TermMatcher.from_bytes(good) is not None
     bad_results = wrong_results(with_a_fix_first(entries(folder)["results-v1"]))
@@ -542,8 +549,7 @@ def test_no_stored_value_crashes_a_decoder_or_points_outside_the_page(value: Any
 
 @settings(max_examples=150, deadline=None)
 @given(JSON, st.binary(max_size=64))
-def test_no_stored_header_or_automaton_crashes_the_matcher_decoder(value: Any,
-                                                                   automaton: bytes) -> None:
-    matcher = TermMatcher.from_bytes(matcher_bytes(value, automaton))
+def test_no_stored_header_or_tail_crashes_the_matcher_decoder(value: Any, tail: bytes) -> None:
+    matcher = TermMatcher.from_bytes(matcher_bytes(value, tail))
     if matcher is not None:  # only an empty matcher can be made of so little
         assert matcher.size == 0 and list(matcher.scan("a cure for everything")) == []

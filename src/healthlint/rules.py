@@ -188,6 +188,7 @@ def load_rules(
     """
     trusted = set(trusted)
     lexicon = Lexicon()
+    lexicon.trusted = frozenset(trusted)
     lexicon.load_core()
     profiles: dict[str, str] = {"us": "United States: FTC and FDA (the default)"}
     categories: dict[str, bool] = {}

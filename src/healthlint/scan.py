@@ -2,9 +2,10 @@
 
 A :class:`Scanner` is compiled once per run from the run's term classes
 (:mod:`healthlint.terms`) and shapes: named regular expressions for what
-phrases cannot say (figures, identifiers, dates). The phrases run in one
-Aho-Corasick pass; each shape runs once over the whole prose view under a time
-limit that grows with the page, never once per sentence.
+phrases cannot say (figures, identifiers, dates). The phrases are found in
+one pass (:class:`~healthlint.terms.TermMatcher`); each shape runs once over the
+whole prose view under a time limit that grows with the page, never once per
+sentence.
 
 Speed: the regex engine tries a pattern at every position of the page, and a pattern
 that opens with an alternation of lookbehinds or of words pays for each try. A shape
@@ -15,12 +16,17 @@ that can only start at a word boundary, or with one of a few characters, says so
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import accumulate, compress
+from operator import methodcaller, not_, or_
 
 import regex
 
-from healthlint.terms import Hits, TermMatcher, TermSet
+from healthlint.anchors import Anchors, anchors_of
+from healthlint.terms import Hits, TermMatcher, TermSet, lower_keeping_offsets
 
 __all__ = ["MAX_SHAPE_LENGTH", "Scanner", "Shape", "ShapeTimeout", "compile_shape", "time_limit"]
 
@@ -94,6 +100,56 @@ class Shape:
     description: str = ""
 
 
+class _Words:
+    """The words of one page that open some anchored shape's matches, by word (lower-cased
+    maximal runs of word characters, as the regex engine reads ``\\w``), with where each
+    starts. Splitting, lower-casing and picking run in C; only the picked words, a few in
+    ten, are filed one by one."""
+
+    def __init__(self, prose: str, words: frozenset[str], prefixes: tuple[str, ...]) -> None:
+        ascii_page = prose.isascii()
+        # Words at the even places, separators at the odd ones; the ASCII tables of the
+        # standard engine agree with the regex engine's and split faster.
+        parts = (_NOT_WORD_ASCII if ascii_page else _NOT_WORD).split(prose)
+        offsets = list(accumulate(map(len, parts), initial=0))
+        # Words hold no line break: lower-casing them joined is one call, not one a word.
+        lowered = lower_keeping_offsets("\n".join(parts[0::2])).split("\n")
+        picked = map(or_, map(words.__contains__, lowered),
+                     map(methodcaller("startswith", prefixes), lowered))
+        if not ascii_page:
+            # A word with other than ASCII letters may match a pattern's word in ways lower
+            # case does not show (case folding): every anchored shape tries it.
+            picked = map(or_, picked, map(not_, map(str.isascii, lowered)))
+        self.unusual: list[int] = []
+        self.starts_of: dict[str, list[int]] = {}
+        for word, start in compress(zip(lowered, offsets[0::2], strict=True), picked):
+            if not word.isascii():
+                self.unusual.append(start)
+            elif word in self.starts_of:
+                self.starts_of[word].append(start)
+            else:
+                self.starts_of[word] = [start]
+
+    def starts(self, anchors: Anchors) -> list[int]:
+        """Where a word that ``anchors`` admit starts, in order."""
+        found = list(self.unusual)
+        starts_of = self.starts_of
+        for word in anchors.words & starts_of.keys():
+            found += starts_of[word]
+        openings = (*anchors.prefixes, *(_DIGITS if anchors.digits else ()))
+        if openings:
+            for word, starts in starts_of.items():
+                if word.startswith(openings) and word not in anchors.words:
+                    found += starts
+        found.sort()
+        return found
+
+
+_NOT_WORD = regex.compile(r"(\W+)", regex.VERSION0)
+_NOT_WORD_ASCII = re.compile(r"(\W+)", re.ASCII)
+_DIGITS = tuple("0123456789")
+
+
 class Scanner:
     """Term classes and shapes of one run, compiled once."""
 
@@ -102,16 +158,22 @@ class Scanner:
         shape_list = list(shapes)
         self.matcher = matcher or TermMatcher(terms)
         names = list(self.matcher.names)
-        self._shapes: list[tuple[int, Shape, regex.Pattern[str]]] = []
+        self._shapes: list[tuple[int, Shape, regex.Pattern[str], Anchors | None]] = []
         ids = {name: index for index, name in enumerate(names)}
         for shape in shape_list:
             class_id = ids.get(shape.name)
             if class_id is None:
                 class_id = ids[shape.name] = len(names)
                 names.append(shape.name)
-            self._shapes.append((class_id, shape, compile_shape(shape.source)))
+            self._shapes.append((class_id, shape, compile_shape(shape.source),
+                                 anchors_of(_whitespace_runs(shape.source))))
         self.names: tuple[str, ...] = tuple(names)
         self.ids: Mapping[str, int] = ids
+        anchored = [a for *_, a in self._shapes if a is not None]
+        self._anchor_words = frozenset().union(*(a.words for a in anchored))
+        self._anchor_prefixes = tuple(sorted(
+            {p for a in anchored for p in a.prefixes}
+            | (set(_DIGITS) if any(a.digits for a in anchored) else set())))
 
     def scan(self, prose: str) -> Hits:
         """Every hit of every class in ``prose``; :class:`ShapeTimeout` if a shape runs away."""
@@ -120,12 +182,38 @@ class Scanner:
     def _found(self, prose: str) -> Iterator[tuple[int, int, int]]:
         yield from self.matcher.scan(prose)
         limit = time_limit(len(prose))
-        for class_id, shape, pattern in self._shapes:
+        words: _Words | None = None
+        for class_id, shape, pattern, anchors in self._shapes:
             try:
-                # Materialised so the time limit covers the search alone.
-                matches = [m.span() for m in pattern.finditer(prose, timeout=limit)
-                           if m.end() > m.start()]
+                if anchors is None:
+                    # Materialised so the time limit covers the search alone.
+                    matches = [m.span() for m in pattern.finditer(prose, timeout=limit)
+                               if m.end() > m.start()]
+                else:
+                    if words is None:
+                        words = _Words(prose, self._anchor_words, self._anchor_prefixes)
+                    matches = _anchored(pattern, prose, words.starts(anchors), limit)
             except TimeoutError:
                 raise ShapeTimeout(shape.name, shape.origin) from None
             for start, end in matches:
                 yield start, end, class_id
+
+
+def _anchored(pattern: regex.Pattern[str], prose: str, starts: list[int],
+              limit: float) -> list[tuple[int, int]]:
+    """The matches ``pattern.finditer`` finds, tried only at ``starts`` (where every match
+    opens: :mod:`healthlint.anchors`), under one time limit for the page."""
+    deadline = time.monotonic() + limit
+    matches: list[tuple[int, int]] = []
+    end = 0
+    for start in starts:
+        if start < end:
+            continue  # inside the last match: finditer resumes after it
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        match = pattern.match(prose, start, timeout=remaining)
+        if match is not None and match.end() > match.start():
+            matches.append(match.span())
+            end = match.end()
+    return matches

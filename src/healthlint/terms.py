@@ -2,8 +2,9 @@
 
 A term class is a list of phrases ("stem cell[s]", "{relieve|ease}[s|d]",
 "reduce[s|d] (the) risk of"). Every phrase of every class goes into one
-Aho-Corasick automaton per run, which scans a normalised view of a document's
-prose once and yields ``(start, end, class)`` hits with exact offsets. The
+matcher per run (:class:`TermMatcher`), which reads a normalised view of a
+document's prose once, word by word, and yields ``(start, end, class)`` hits with
+exact offsets. The
 phrase language is deliberately small (see :func:`expand`); regular expressions
 remain only for *shapes* that phrases cannot say (figures, identifiers, dates),
 and those also run once per document.
@@ -12,9 +13,9 @@ Normalisation, applied to phrases and pages alike: lower case; every character
 that is not a letter, a digit, ``+``, ``&`` or an apostrophe inside a word
 becomes a space; runs of spaces collapse to one. So "Platelet-Rich  Plasma"
 and "platelet rich plasma" meet, and a multi-word phrase matches across line
-breaks and the blanks left where markup stood. Matching on the collapsed view
-keeps a table of where spaces were removed, so every hit maps back to the
-source exactly.
+breaks and the blanks left where markup stood. The normalised view has the
+length of the source, and the matcher keeps where each word starts, so every hit
+maps back to the source exactly.
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import os
 import re
 import sys
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import accumulate, pairwise
+from functools import cached_property, lru_cache
+from itertools import accumulate, compress, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,8 @@ class TermError(ValueError):
     """A phrase that does not follow the phrase syntax."""
 
 
-def _lower(text: str) -> str:
+def lower_keeping_offsets(text: str) -> str:
+    """Lower case, character for character (one whose lower case is longer stays)."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a character whose lower case is longer ("İ")
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
@@ -104,7 +105,7 @@ def _blank_separators(text: str) -> str:
     non-ASCII characters are looked at once each per page, and apostrophes that are
     quotes rather than part of a word go through a regex.
     """
-    blanked = _lower(text).translate(_TABLE)
+    blanked = lower_keeping_offsets(text).translate(_TABLE)
     if not blanked.isascii():
         others = {ord(c): " " for c in set(_NON_ASCII.findall(blanked)) if not _is_word_char(c)}
         if others:
@@ -495,8 +496,8 @@ class Hits:
 _EMPTY: array[int] = array("l")
 
 
-_Value = tuple[int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
-"""Per automaton key: the form's length, its classes, and case-sensitive phrases with theirs."""
+_Value = tuple[tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
+"""Per phrase form: its classes, and its case-sensitive phrases with theirs."""
 
 
 def _decoded_names(data: object) -> tuple[str, ...] | None:
@@ -514,7 +515,8 @@ def _ids_fit(ids: Sequence[object], classes: int) -> bool:
         min(numbers) >= 0 and max(numbers) < classes))
 
 
-_HEADER_KEYS = frozenset({"names", "count", "ids", "exact", "itemsize", "byteorder", "words"})
+_HEADER_KEYS = frozenset({"names", "count", "ids", "exact", "first", "prefixes", "itemsize",
+                          "byteorder"})
 
 
 def _decoded_exact(data: object, count: int, classes: int
@@ -534,37 +536,57 @@ def _decoded_exact(data: object, count: int, classes: int
 
 
 class _PackedValues:
-    """The :data:`_Value` of each automaton key, read from packed arrays (a cached matcher):
+    """The :data:`_Value` of each form, read from packed arrays (a cached matcher):
     ``values[i]`` gives the same tuple the compiler built."""
 
-    __slots__ = ("_exact", "_flat", "_lengths", "_memo", "_offsets")
+    __slots__ = ("_exact", "_flat", "_memo", "_offsets")
 
-    def __init__(self, lengths: array[int], offsets: array[int], flat: array[int],
+    def __init__(self, offsets: array[int], flat: array[int],
                  exact: Mapping[int, tuple[tuple[str, tuple[int, ...]], ...]]) -> None:
-        if len(offsets) != len(lengths) + 1 or (len(offsets) and offsets[-1] != len(flat)):
+        if not offsets or offsets[-1] != len(flat):
             raise ValueError("packed matcher values do not fit together")
-        self._lengths, self._offsets, self._flat, self._exact = lengths, offsets, flat, exact
+        self._offsets, self._flat, self._exact = offsets, flat, exact
         self._memo: dict[int, _Value] = {}
 
     def __len__(self) -> int:
-        return len(self._lengths)
+        return len(self._offsets) - 1
 
     def __getitem__(self, index: int) -> _Value:
         value = self._memo.get(index)
         if value is None:
             value = self._memo[index] = (
-                self._lengths[index],
                 tuple(self._flat[self._offsets[index]:self._offsets[index + 1]]),
                 self._exact.get(index, ()))
         return value
 
 
+def _openings(forms: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The words that open a form, and every run of a form's first words that is shorter
+    than the form (of "stem cell therapy": "stem" and "stem cell")."""
+    first: set[str] = set()
+    prefixes: set[str] = set()
+    for form in forms:
+        first.add(form.partition(" ")[0])
+        end = form.rfind(" ")
+        while end != -1:
+            prefixes.add(form[:end])
+            end = form.rfind(" ", 0, end)
+    return first, prefixes
+
+
 class TermMatcher:
-    """One automaton over every phrase of every class of a run."""
+    """Every phrase of every class of a run, found in one pass over a page.
+
+    Phrases and pages meet in the normalised view (see the module docstring), where a
+    phrase is a run of whole words. So the matcher is a table of forms keyed by their
+    text and a table of the words that open a form: one pass over a page's words asks
+    the second table at each word, and the first only where a form may start. That finds
+    exactly what a multi-pattern automaton over the space-delimited forms finds, costs a
+    hash lookup per word whatever the size of the lexicon, and loads from the cache as
+    plain strings and integer arrays.
+    """
 
     def __init__(self, terms: TermSet, names: Sequence[str] | None = None) -> None:
-        import ahocorasick
-
         self.names: tuple[str, ...] = tuple(sorted(terms.classes) if names is None else names)
         self.ids = {name: index for index, name in enumerate(self.names)}
         payloads: dict[str, set[int]] = {}
@@ -576,66 +598,64 @@ class TermMatcher:
             for phrase in exact_forms:
                 key = normalize_phrase(phrase)
                 exact.setdefault(key, {}).setdefault(phrase, set()).add(index)
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        values: list[_Value] = []
-        for key in sorted(set(payloads) | set(exact)):
-            exact_ids = tuple((p, tuple(sorted(ids)))
-                              for p, ids in sorted(exact.get(key, {}).items()))
-            automaton.add_word(f" {key} ", len(values))
-            values.append((len(key), tuple(sorted(payloads.get(key, ()))), exact_ids))
-        if values:
-            automaton.make_automaton()
-        self._automaton = automaton
-        self._values: list[_Value] | _PackedValues = values
-        self.size = len(values)
-        # Every word of every phrase: the dictionary that splits a hashtag into words.
-        self._words = frozenset(word for key in (*payloads, *exact) for word in key.split()
-                                if len(word) > 1 or word.isdigit())
-        self._longest_word = max((len(w) for w in self._words), default=0)
+        keys = sorted((set(payloads) | set(exact)) - {""})
+        self._set_forms(keys, *_openings(keys), [
+            (tuple(sorted(payloads.get(key, ()))),
+             tuple((p, tuple(sorted(ids))) for p, ids in sorted(exact.get(key, {}).items())))
+            for key in keys])
+
+    def _set_forms(self, forms: list[str], first: Iterable[str], prefixes: Iterable[str],
+                   values: list[_Value] | _PackedValues) -> None:
+        self._forms = forms
+        self._index = {form: index for index, form in enumerate(forms)}
+        self._first = frozenset(first)
+        self._prefixes = frozenset(prefixes)
+        self._values = values
+        self.size = len(forms)
+
+    @cached_property
+    def _words(self) -> frozenset[str]:
+        """Every word of every phrase: the dictionary that splits a hashtag into words."""
+        return frozenset(word for form in self._forms for word in form.split()
+                         if len(word) > 1 or word.isdigit())
+
+    @cached_property
+    def _longest_word(self) -> int:
+        return max((len(w) for w in self._words), default=0)
 
     def to_bytes(self) -> bytes:
         """The compiled matcher, for the on-disk cache: a JSON header (class names, the
-        rare case-sensitive phrases), the per-key form lengths and class ids as packed
-        integer arrays (decoding 64,000 small JSON lists took longer than the automaton),
-        then the automaton."""
-        import tempfile
-
-        lengths = array("i")
+        rare case-sensitive phrases), each form's class ids as packed integer arrays
+        (decoding 64,000 small JSON lists costs more than the rest together), then the
+        forms, one per line; the header says how many bytes of that text are the opening
+        words and the shorter runs of words that open longer forms (see :meth:`_forms_in`),
+        which the text comes first with."""
         offsets = array("i", [0])
         flat = array("i")
         exact: dict[str, Any] = {}
         for index in range(self.size):
-            length, class_ids, exact_ids = self._values[index]
-            lengths.append(length)
+            class_ids, exact_ids = self._values[index]
             flat.extend(class_ids)
             offsets.append(len(flat))
             if exact_ids:
                 exact[str(index)] = exact_ids
+        first = "\n".join(sorted(self._first)).encode()
+        prefixes = "\n".join(sorted(self._prefixes)).encode()
         header = json.dumps({"names": self.names, "count": self.size, "ids": len(flat),
-                             "exact": exact, "itemsize": lengths.itemsize,
-                             "byteorder": sys.byteorder,
-                             "words": sorted(self._words)}).encode()
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "automaton")
-            self._automaton.save(path)
-            with open(path, "rb") as stream:
-                automaton = stream.read()
-        return (b"%d\n" % len(header) + header + lengths.tobytes() + offsets.tobytes()
-                + flat.tobytes() + automaton)
+                             "exact": exact, "first": len(first), "prefixes": len(prefixes),
+                             "itemsize": offsets.itemsize,
+                             "byteorder": sys.byteorder}).encode()
+        return (b"%d\n" % len(header) + header + offsets.tobytes() + flat.tobytes()
+                + first + prefixes + "\n".join(self._forms).encode())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TermMatcher | None:
-        """A matcher from :meth:`to_bytes`, or ``None`` unless ``data`` has its shape: the
-        names and the words lists of strings, positive form lengths, offsets that rise to
-        the number of class ids, every class id (and every case-sensitive phrase's) among
-        the names, and an automaton of integers with one key per value. A checksum only says
-        the entry is intact; this says that scanning with it can neither fail nor report a
-        class that does not exist. (Each check runs in C over the packed arrays: walking the
-        automaton's keys would cost as much as compiling it.)"""
-        import tempfile
-
-        import ahocorasick
-
+        """A matcher from :meth:`to_bytes`, or ``None`` unless ``data`` has its shape:
+        names that are distinct strings, offsets that rise to the number of class ids,
+        every class id (and every case-sensitive phrase's) among the names, and as many
+        distinct, non-empty forms as values. A checksum only says the entry is intact;
+        this says that scanning with it can neither fail nor report a class that does
+        not exist."""
         try:
             length, _, rest = data.partition(b"\n")
             if not length.isdigit():
@@ -644,20 +664,18 @@ class TermMatcher:
             if type(header) is not dict or set(header) != _HEADER_KEYS:
                 return None
             names = _decoded_names(header["names"])
-            words = header["words"]
             count, total = header["count"], header["ids"]
-            if (names is None or type(words) is not list
-                    or not all(type(w) is str and w for w in words)
-                    or type(count) is not int or type(total) is not int or count < 0
-                    or total < 0 or header["itemsize"] != array("i").itemsize
+            if (names is None or type(count) is not int or type(total) is not int
+                    or count < 0 or total < 0 or header["itemsize"] != array("i").itemsize
                     or header["byteorder"] != sys.byteorder):
                 return None
             exact = _decoded_exact(header["exact"], count, len(names))
-            if exact is None:
+            sizes = header["first"], header["prefixes"]
+            if exact is None or not all(type(n) is int and n >= 0 for n in sizes):
                 return None
             position = int(length)
             arrays = []
-            for size in (count, count + 1, total):
+            for size in (count + 1, total):
                 packed = array("i")
                 stop = position + size * packed.itemsize
                 if stop > len(rest):
@@ -665,31 +683,26 @@ class TermMatcher:
                 packed.frombytes(rest[position:stop])
                 arrays.append(packed)
                 position = stop
-            lengths, offsets, ids = arrays
-            rising = all(a <= b for a, b in pairwise(offsets))
-            if ((count and min(lengths) <= 0) or offsets[0] != 0 or offsets[-1] != total
-                    or not rising or not _ids_fit(ids, len(names))):
+            offsets, ids = arrays
+            if (offsets[0] != 0 or offsets[-1] != total
+                    or not all(a <= b for a, b in pairwise(offsets))
+                    or not _ids_fit(ids, len(names))):
                 return None
-            values = _PackedValues(lengths, offsets, ids, exact)
-            with tempfile.TemporaryDirectory() as folder:
-                path = os.path.join(folder, "automaton")
-                with open(path, "wb") as stream:
-                    stream.write(rest[position:])
-                automaton = ahocorasick.load(path, bytes)
-            if (automaton.store != ahocorasick.STORE_INTS or len(automaton) != count
-                    or automaton.kind != (ahocorasick.AHOCORASICK if count
-                                          else ahocorasick.EMPTY)):
+            texts = []
+            for size in sizes:
+                texts.append(rest[position:position + size].decode().split("\n"))
+                position += size
+            forms = rest[position:].decode().split("\n") if count else []
+            if len(forms) != count or not all(forms):
+                return None
+            matcher = cls.__new__(cls)
+            matcher.names = names
+            matcher.ids = {name: index for index, name in enumerate(names)}
+            matcher._set_forms(forms, texts[0], texts[1], _PackedValues(offsets, ids, exact))
+            if len(matcher._index) != count:  # a form twice
                 return None
         except Exception:  # a damaged entry, in any way, is compiled again
             return None
-        matcher = cls.__new__(cls)
-        matcher.names = names
-        matcher.ids = {name: index for index, name in enumerate(names)}
-        matcher._automaton = automaton
-        matcher._values = values
-        matcher.size = count
-        matcher._words = frozenset(words)
-        matcher._longest_word = max((len(w) for w in words), default=0)
         return matcher
 
     def scan(self, prose: str, start: int = 0, end: int | None = None,
@@ -713,37 +726,42 @@ class TermMatcher:
             yield from self._scan_piece(prose, position, stop)
             position = stop
 
+    def _forms_in(self, words: Sequence[str]) -> Iterator[tuple[int, int, int]]:
+        """``(first word, last word, value index)`` of every form in a run of words: from
+        each word that opens a form, the run grows a word at a time while it still opens a
+        longer one (a walk down the word trie of the forms, kept as two hash sets)."""
+        index = self._index
+        prefixes = self._prefixes
+        count = len(words)
+        for position in compress(range(count), map(self._first.__contains__, words)):
+            run = words[position]
+            last = position
+            while True:
+                found = index.get(run)
+                if found is not None:
+                    yield position, last, found
+                last += 1
+                if last == count or run not in prefixes:
+                    break
+                run = f"{run} {words[last]}"
+
     def _scan_piece(self, prose: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
-        blanked = _blank_separators(prose[start:end])
-        # Collapse each run of spaces to one, remembering where: ``marks[i]`` is the offset
-        # in the collapsed text just after the i-th shortened run; from there on
-        # ``shifts[i]`` characters have been dropped. Runs are marked with a control
-        # character (none survives blanking) so that C-level calls find them all.
-        lengths = [len(run) - 1 for run in _SPACE_RUN.findall(blanked)]
-        marked = _SPACE_RUN.sub("\x01", blanked)
-        marks: list[int] = []
-        find = marked.find
-        position = find("\x01")
-        while position != -1:
-            marks.append(position + 1)
-            position = find("\x01", position + 1)
-        shifts = list(accumulate(lengths))
-        padded = " " + marked.replace("\x01", " ") + " "
-
-        def source_offset(offset: int) -> int:
-            index = bisect.bisect_right(marks, offset) - 1
-            return start + offset + (shifts[index] if index >= 0 else 0)
-
+        # The piece split at single spaces: runs of spaces leave empty parts, so part
+        # ``k`` starts at ``offsets[k] + k`` (the lengths of the parts before it, and one
+        # space after each); the words are the non-empty parts. Everything but the test
+        # at each word runs in C.
+        parts = _blank_separators(prose[start:end]).split(" ")
+        kept = list(compress(range(len(parts)), parts))
+        words = [parts[k] for k in kept]
+        offsets: list[int] | None = None
         values = self._values
-        for key_last, value_index in self._automaton.iter(padded):
-            length, class_ids, exact = values[value_index]
-            # The key is " form "; ``key_last`` is its trailing space in ``padded``, so the
-            # form covers [key_last - length - 1, key_last - 1) of the unpadded text.
-            # Clamped: a length comes from this build's compiler or a verified cache entry,
-            # but no entry may place a hit before the text.
-            form_start = max(0, key_last - length - 1)
-            source_start = source_offset(form_start)
-            source_end = source_offset(key_last - 2) + 1
+        for first, last, value_index in self._forms_in(words):
+            if offsets is None:
+                offsets = list(accumulate(map(len, parts), initial=0))
+            source_start = start + offsets[kept[first]] + kept[first]
+            last_part = kept[last]
+            source_end = start + offsets[last_part] + last_part + len(parts[last_part])
+            class_ids, exact = values[value_index]
             for class_id in class_ids:
                 yield source_start, source_end, class_id
             if exact:
@@ -758,27 +776,21 @@ class TermMatcher:
     def _scan_hashtags(self, prose: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
         """Hits inside hashtags that run several words together ("#CBDcuresanxiety",
         "#reversediabetes"): each hashtag is split into the lexicon's own words (the split
-        with the fewest unknown letters, then the fewest words) and the split text is
-        scanned like prose, with offsets inside the hashtag."""
+        with the fewest unknown letters, then the fewest words) and the words are matched
+        like prose, with offsets inside the hashtag."""
         if "#" not in prose[start:end]:
             return
+        values = self._values
         for match in _HASHTAG.finditer(prose, start, end):
             body_start = match.start(1)
             pieces = self.split_hashtag(match.group(1).lower())
             if len(pieces) < 2:
                 continue  # one word: the ordinary scan has found it
-            text = " " + " ".join(match.group(1)[i:j].lower() for i, j in pieces) + " "
-            # source offset of each character of ``text`` (spaces map to the next letter)
-            offsets: list[int] = [body_start]
-            for i, j in pieces:
-                offsets.extend(body_start + k for k in range(i, j))
-                offsets.append(body_start + j)
-            values = self._values
-            for key_last, value_index in self._automaton.iter(text):
-                length, class_ids, exact = values[value_index]
-                first = key_last - length  # index in ``text`` of the form's first letter
-                source_start = offsets[first]
-                source_end = offsets[key_last - 1] + 1
+            words = [match.group(1)[i:j].lower() for i, j in pieces]
+            for first, last, value_index in self._forms_in(words):
+                source_start = body_start + pieces[first][0]
+                source_end = body_start + pieces[last][1]
+                class_ids, exact = values[value_index]
                 for class_id in class_ids:
                     yield source_start, source_end, class_id
                 for phrase, ids in exact:

@@ -1,0 +1,230 @@
+"""Where a shape can start: the words its matches open with, read from the pattern.
+
+Most shapes open with a word from a short list (``\\b(?:helped|healed|cured) ...``) or
+with a figure (``\\b\\d+ ?%``). Run over a whole page, such a pattern is tried at every
+character; knowing how its matches open, the scanner tries it only at the page's words
+that open that way, and skips the page when it has none. Nothing changes but the time:
+the derivation is conservative, so every match the pattern can find starts at one of
+those words, and whatever it cannot be sure of gives no anchors (the shape then runs
+over the whole page, as before).
+
+The pattern is read with the standard library's parser: shapes keep to the common
+syntax, and the few ``regex`` extensions they use either stand for a character class here
+(``\\p{..}``) or make the derivation give up (``\\K``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+try:  # the standard library's own regex parser: Python 3.11+, then 3.10
+    _sre: Any = importlib.import_module("re._constants")
+    _sre_parse: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover
+    _sre = importlib.import_module("sre_constants")
+    _sre_parse = importlib.import_module("sre_parse")
+
+__all__ = ["Anchors", "anchors_of"]
+
+MAX_WORDS = 512
+"""Opening words one shape may list; a pattern that opens with more runs everywhere."""
+_PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
+_SHAPE_FLAGS = _sre.SRE_FLAG_IGNORECASE
+"""What :func:`~healthlint.scan.compile_shape` compiles with, as far as this reading goes."""
+_WORD_CHAR = re.compile(r"\w")
+_WORD_ENDS = frozenset({_sre.AT_BOUNDARY, _sre.AT_END, _sre.AT_END_LINE, _sre.AT_END_STRING})
+_LINE_STARTS = frozenset({_sre.AT_BEGINNING, _sre.AT_BEGINNING_LINE, _sre.AT_BEGINNING_STRING})
+_REPEATS = frozenset({_sre.MAX_REPEAT, _sre.MIN_REPEAT,
+                      getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)})
+_CHARACTERS = frozenset({_sre.IN, _sre.NOT_LITERAL, _sre.ANY, _sre.CATEGORY})
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """How a shape's matches open: at the start of a word (a maximal run of word
+    characters) that, lower-cased, is one of ``words`` or begins with one of ``prefixes``,
+    or, with ``digits``, at a word that begins with a digit.
+
+    (Shapes that open with any capitalised word get no anchors: the regex engine skips
+    to capitals as fast on its own, and a page has many.)"""
+
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    digits: bool = False
+
+    def admits(self, word: str) -> bool:
+        lowered = word.lower()
+        return (lowered in self.words or lowered.startswith(self.prefixes)
+                or (self.digits and word[:1].isdigit()))
+
+
+class _GiveUp(Exception):
+    """The derivation cannot be sure how the matches open."""
+
+
+class _Found:
+    """Opening words found so far: ``exact`` ones end where the pattern says a word ends;
+    ``prefixes`` may go on with more word characters."""
+
+    def __init__(self) -> None:
+        self.exact: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.digits = False
+
+    def close(self, strings: Iterable[str], *, exact: bool) -> None:
+        for string in strings:
+            if not string:
+                raise _GiveUp  # the match could open with something other than a word
+            (self.exact if exact else self.prefixes).add(string)
+
+
+def anchors_of(pattern: str) -> Anchors | None:
+    """The opening words of a shape's compiled source (after
+    :func:`~healthlint.scan.compile_shape` made its spaces ``\\s`` runs), or ``None`` when
+    its matches may open otherwise: with something other than an ASCII word or a figure,
+    or with no word boundary (``\\b``, or a lookbehind for a non-word character) before."""
+    if "\\K" in pattern:  # the reported start is not where the match opened
+        return None
+    try:
+        items = _sre_parse.parse(_PROPERTY.sub(r"\\w", pattern), _SHAPE_FLAGS)
+        found = _Found()
+        still_open, boundary = _walk(list(items), {""}, False, found,
+                                     bool(items.state.flags & _sre.SRE_FLAG_IGNORECASE))
+        found.close(still_open, exact=False)  # the pattern ends inside the word
+    except (_GiveUp, re.error, RecursionError, OverflowError):
+        return None
+    except Exception:  # a surprise from the parser costs time, never a match
+        return None
+    words = found.exact | found.prefixes
+    if not boundary or not (words or found.digits):
+        return None
+    if len(words) > MAX_WORDS or not all(w.isascii() for w in words):
+        return None
+    return Anchors(frozenset(found.exact), tuple(sorted(found.prefixes)), found.digits)
+
+
+def _set_holds(members: Sequence[tuple[Any, Any]], test: re.Pattern[str],
+               categories: frozenset[Any]) -> bool:
+    """Whether every character a set (``[...]``, ``\\s``) can match passes ``test``
+    (``categories``: the set's categories that pass)."""
+    for op, value in members:
+        if op is _sre.LITERAL:
+            if not test.fullmatch(chr(value)):
+                return False
+        elif op is _sre.RANGE:
+            low, high = value
+            if high - low > 256 or not all(test.fullmatch(chr(c)) for c in range(low, high + 1)):
+                return False
+        elif op is _sre.CATEGORY:
+            if value not in categories:
+                return False
+        else:  # a negated set, or anything else
+            return False
+    return True
+
+
+_NOT_WORD = re.compile(r"\W")
+_DIGIT = re.compile(r"[0-9]")
+_NOT_WORD_CATEGORIES = frozenset({_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_WORD})
+_DIGIT_CATEGORIES = frozenset({_sre.CATEGORY_DIGIT})
+
+
+def _single_set(op: Any, value: Any) -> tuple[Sequence[tuple[Any, Any]] | None, int]:
+    """The members of a character set this item consumes, possibly repeated, and the
+    least number of characters it consumes; ``None`` for any other item."""
+    if op is _sre.IN:
+        return value, 1
+    if op is _sre.LITERAL:
+        return [(op, value)], 1
+    if op in _REPEATS and len(value[2]) == 1:
+        inner_op, inner = value[2][0]
+        if inner_op is _sre.IN:
+            return inner, value[0]
+        if inner_op is _sre.LITERAL:
+            return [(inner_op, inner)], value[0]
+    return None, 0
+
+
+def _is_boundary_lookbehind(value: Any) -> bool:
+    """``(?<![\\w...])``: the character before is not a word character."""
+    direction, items = value
+    return (direction == -1 and len(items) == 1 and items[0][0] is _sre.IN
+            and (_sre.CATEGORY, _sre.CATEGORY_WORD) in items[0][1])
+
+
+def _walk(items: Sequence[tuple[Any, Any]], strings: set[str], boundary: bool,
+          found: _Found, ignorecase: bool) -> tuple[set[str], bool]:
+    """Follow ``items`` from the open ``strings`` (``""``: no character yet); closed words
+    go to ``found``. Returns the strings still open after the items, and whether a word
+    boundary holds before the first character on every way through."""
+    for op, value in items:
+        if not strings:
+            break
+        members, least = _single_set(op, value)
+        if op is _sre.LITERAL and _WORD_CHAR.match(chr(value)):
+            strings = {s + chr(value).lower() for s in strings}
+        elif members is not None and _set_holds(members, _NOT_WORD, _NOT_WORD_CATEGORIES):
+            # Blanks or punctuation: a word that has begun ends here.
+            if "" in strings:
+                raise _GiveUp  # the match may open with them
+            found.close(strings, exact=True)
+            if least:  # unless they may be absent
+                strings = set()
+        elif (members is not None and least and strings == {""}
+              and _set_holds(members, _DIGIT, _DIGIT_CATEGORIES)):
+            found.digits = True  # opens with a figure
+            strings = set()
+        elif op is _sre.AT:
+            if value in _WORD_ENDS and strings != {""}:
+                found.close(strings, exact=True)
+                strings = set()
+            elif value is _sre.AT_BOUNDARY:
+                boundary = True
+            elif not (value in _LINE_STARTS and strings == {""}):
+                raise _GiveUp
+        elif op is _sre.ASSERT_NOT and strings == {""} and _is_boundary_lookbehind(value):
+            boundary = True
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # a lookaround consumes nothing
+        elif op is _sre.SUBPATTERN:
+            _, added, removed, inner = value
+            case = (ignorecase or bool(added & _sre.SRE_FLAG_IGNORECASE)) and not (
+                removed & _sre.SRE_FLAG_IGNORECASE)
+            strings, boundary = _walk(inner, strings, boundary, found, case)
+        elif op is _sre.BRANCH:
+            merged: set[str] = set()
+            every = True
+            for alternative in value[1]:
+                after, crossed = _walk(alternative, set(strings), boundary, found, ignorecase)
+                merged |= after
+                every = every and crossed
+            strings, boundary = merged, every
+        elif op in _REPEATS:
+            # The opening word is read from the first time through; after it, a word still
+            # open may go on in further times through, so it stays open only when there is
+            # at most one.
+            least, most, body = value
+            if most == 0:
+                continue
+            after, crossed = _walk(body, set(strings), boundary, found, ignorecase)
+            if most != 1:
+                found.close(after, exact=False)
+                after = set()
+            if least == 0:
+                strings, boundary = strings | after, boundary and crossed
+            else:
+                strings, boundary = after, crossed
+        elif op in _CHARACTERS:
+            # Characters not spelled out: a word that has begun may go on with them (so
+            # it is a prefix); a match that has not begun opens unknown.
+            found.close(strings, exact=False)
+            strings = set()
+        else:
+            raise _GiveUp
+        if len(strings) > MAX_WORDS:
+            raise _GiveUp
+    return strings, boundary

@@ -1,0 +1,150 @@
+"""Anchored shapes: a shape tried only where its opening words stand finds exactly what
+the same shape run over the whole page finds."""
+
+# ruff: noqa: RUF001 - curly quotes, look-alike letters and marks are the point of these tests
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import healthlint.scan
+from healthlint.anchors import Anchors, anchors_of
+from healthlint.engine import Linter
+from healthlint.scan import (
+    Scanner,
+    Shape,
+    ShapeTimeout,
+    _anchored,
+    _whitespace_runs,
+    _Words,
+    compile_shape,
+)
+from healthlint.terms import TermSet
+
+
+def anchors(source: str) -> Anchors | None:
+    return anchors_of(_whitespace_runs(source))
+
+
+def test_a_shape_that_opens_with_listed_words_is_anchored_on_them() -> None:
+    found = anchors(r"\b(?:heals|cures) (?:your )?\w+")
+    assert found is not None
+    assert found.words == {"heals", "cures"} and not found.prefixes and not found.digits
+
+
+def test_optional_words_and_stems_give_every_opening() -> None:
+    found = anchors(r"\b(?:gently |quickly )?(?:heal|sooth)e?s\b")
+    assert found is not None
+    assert found.words == {"gently", "quickly", "heals", "heales", "soothes", "sooths"}
+
+
+def test_a_word_that_may_run_on_is_a_prefix() -> None:
+    found = anchors(r"\bPMID ?:? ?\d{1,8}\b")  # "PMID12345" is one word
+    assert found is not None and found.prefixes == ("pmid",) and found.words == {"pmid"}
+    stem = anchors(r"\breliev\w*")
+    assert stem is not None and stem.prefixes == ("reliev",)
+
+
+def test_figures_anchor_on_words_that_open_with_a_digit() -> None:
+    found = anchors(r"(?<![\w.])\d{1,3}(?:\.\d+)? ?%")
+    assert found is not None and found.digits
+    assert found.admits("80") and not found.admits("percent")
+
+
+@pytest.mark.parametrize("source", [
+    r"(?:heals|cures)\b",              # no word boundary before: may open inside a word
+    r"[:] \K(?:heal|cure)\b",          # reports a start after where it opened
+    r"\b\w+ly\b",                      # opens with any word
+    r"#\w+",                           # opens with punctuation
+    r"(?m)^\s*(?:heals|cures)",        # may open with blanks
+    r"\b[A-Z][a-z]+ Journal",          # any capitalised word
+    r"\b(?:a|b)?\bheals",              # a boundary after what may be a letter
+    r"\bcaf\u00e9s\b",                 # not ASCII
+])
+def test_a_shape_that_may_open_otherwise_is_not_anchored(source: str) -> None:
+    assert anchors(source) is None
+
+
+def test_a_shape_with_no_anchors_still_runs_everywhere() -> None:
+    scanner = Scanner(TermSet(), [Shape("s", r"(?:heals|cures)\b")])
+    hits = scanner.scan("It unheals.")
+    assert [(hits.starts[i], hits.ends[i]) for i in range(len(hits))] == [(5, 10)]
+
+
+# The shipped shapes, anchored and not, over pages made of their own words and of the
+# characters where words and boundaries are easy to get wrong.
+
+TRICKY = ["o'", "'", "+", "&", "_", "²", "½", "İ", "K", "ſ", "é", "e\u0301", "ﬁ", "ß", "-",
+          "’", "“", "”", ".", "!", "?", ":", ";", ",", "(", ")", "#", "%", "$", "\n", "\n\n",
+          "  ", "\t", "•", "—", "1", "12", "80%", "1990", "2024", "10.1000/x", "x", "The",
+          "A", "Dr.", "n=", "et al", "up to", "as much as", "in", "the", "our", "my"]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Scanner:
+    return Linter().lexicon.scanner
+
+
+def _vocabulary(scanner: Scanner) -> list[str]:
+    words: set[str] = set()
+    for *_, found in scanner._shapes:
+        if found is not None:
+            words |= found.words | set(found.prefixes)
+    return sorted(words)
+
+
+def test_every_shipped_shape_with_a_word_list_is_anchored(shipped: Scanner) -> None:
+    anchored = [shape.name for _, shape, _, found in shipped._shapes if found is not None]
+    assert {"headline_claim", "imperative_benefit", "opening_claim", "rate",
+            "hl119.volume_count"} <= set(anchored)
+    assert len(anchored) >= len(shipped._shapes) / 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_anchored_shapes_find_what_the_whole_page_scan_finds(shipped: Scanner,
+                                                             data: st.DataObject) -> None:
+    vocabulary = _vocabulary(shipped)
+    token = st.one_of(
+        st.sampled_from(vocabulary),
+        st.sampled_from(vocabulary).map(str.upper),
+        st.sampled_from(vocabulary).map(str.title),
+        st.sampled_from(TRICKY),
+        st.text(alphabet="abcdeflnorsty0123456789'+&_²İKſ\u0301 ", max_size=6),
+    )
+    pieces = data.draw(st.lists(token, max_size=40))
+    separators = data.draw(st.lists(st.sampled_from(["", " ", " ", "\n", ". ", ": "]),
+                                    min_size=len(pieces), max_size=len(pieces)))
+    prose = "".join(p + s for p, s in zip(pieces, separators, strict=True))
+    words = _Words(prose, shipped._anchor_words, shipped._anchor_prefixes)
+    for _, shape, pattern, found in shipped._shapes:
+        if found is None:
+            continue
+        whole = [m.span() for m in pattern.finditer(prose) if m.end() > m.start()]
+        assert _anchored(pattern, prose, words.starts(found), 5.0) == whole, (shape.name, prose)
+
+
+@pytest.mark.parametrize("prose", [
+    "Our balm o'heals skin.",        # an apostrophe the regex engine reads as a boundary
+    "It ²heals fast.",               # a superscript is no word character to the regex engine
+    "x_heals and HEALS and Heals.",  # an underscore joins; case does not matter
+    "NAD+heals, K\u212aills",        # a plus sign; the Kelvin sign folds to k
+])
+def test_openings_at_unusual_boundaries_are_found(shipped: Scanner, prose: str) -> None:
+    words = _Words(prose, shipped._anchor_words, shipped._anchor_prefixes)
+    for _, shape, pattern, found in shipped._shapes:
+        if found is not None:
+            whole = [m.span() for m in pattern.finditer(prose) if m.end() > m.start()]
+            assert _anchored(pattern, prose, words.starts(found), 5.0) == whole, shape.name
+
+
+def test_an_anchored_shape_keeps_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (a|aa)+$ takes exponential time in the regex engine; anchored, it must still stop.
+    monkeypatch.setattr(healthlint.scan, "TIME_LIMIT", 0.2)
+    shape = Shape("runaway", r"\bheals (?:a|aa)+$")
+    assert anchors_of(compile_shape(shape.source).pattern) is not None
+    scanner = Scanner(TermSet(), [shape])
+    with pytest.raises(ShapeTimeout):
+        scanner.scan("heals " + "a" * 40 + "b")
