@@ -10,17 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import healthlint.scan
-from healthlint.anchors import Anchors, anchors_of
+from healthlint.anchors import Anchors, anchors_of, folds_into_ascii, required_of
 from healthlint.engine import Linter
-from healthlint.scan import (
-    Scanner,
-    Shape,
-    ShapeTimeout,
-    _anchored,
-    _whitespace_runs,
-    _Words,
-    compile_shape,
-)
+from healthlint.scan import Scanner, Shape, ShapeTimeout, _Page, _whitespace_runs, compile_shape
 from healthlint.terms import TermSet
 
 
@@ -67,6 +59,24 @@ def test_a_shape_that_may_open_otherwise_is_not_anchored(source: str) -> None:
     assert anchors(source) is None
 
 
+def test_a_shape_with_no_opening_words_still_needs_its_literal_text() -> None:
+    required = required_of(_whitespace_runs(r"\w+[™®]|(?-i:Journal of \w+)"))
+    assert required is not None
+    assert required.folded == ("®", "™") and required.exact == ("Journal",)
+    assert required.absent_from("the journal of x", "the journal of x")
+    assert not required.absent_from("Brand™", "brand™")
+    assert required_of(_whitespace_runs(r"(?:foo)?\w+")) is None  # only an optional piece
+
+
+def test_a_page_whose_letters_fold_into_ascii_is_scanned_whole() -> None:
+    # The regex engine, ignoring case, matches "s" with the long s and "i" with the dotted
+    # capital I; their lower case does not show it.
+    assert folds_into_ascii("Dre\u017fs") and folds_into_ascii("\u0130ndia")
+    assert not folds_into_ascii("caf\u00e9 \u212a") and not folds_into_ascii("plain")
+    scanner = Scanner(TermSet(), [Shape("s", r"\w+ ?(?:lose|shed)\w*")])
+    assert len(scanner.scan("We \u017fhed it.")) == 1
+
+
 def test_a_shape_with_no_anchors_still_runs_everywhere() -> None:
     scanner = Scanner(TermSet(), [Shape("s", r"(?:heals|cures)\b")])
     hits = scanner.scan("It unheals.")
@@ -89,17 +99,25 @@ def shipped() -> Scanner:
 
 def _vocabulary(scanner: Scanner) -> list[str]:
     words: set[str] = set()
-    for *_, found in scanner._shapes:
-        if found is not None:
-            words |= found.words | set(found.prefixes)
+    for shape in scanner.shapes:
+        if shape.anchors is not None:
+            words |= shape.anchors.words | set(shape.anchors.prefixes)
+        if shape.required is not None:
+            words |= set(shape.required.folded) | set(shape.required.exact)
     return sorted(words)
 
 
+def test_every_shipped_shape_compiles(shipped: Scanner) -> None:
+    # Shipped shapes are compiled when a page first needs them, not checked at start-up.
+    for shape in shipped.shapes:
+        assert shape.pattern.pattern, shape.shape.name
+
+
 def test_every_shipped_shape_with_a_word_list_is_anchored(shipped: Scanner) -> None:
-    anchored = [shape.name for _, shape, _, found in shipped._shapes if found is not None]
+    anchored = [s.shape.name for s in shipped.shapes if s.anchors is not None]
     assert {"headline_claim", "imperative_benefit", "opening_claim", "rate",
             "hl119.volume_count"} <= set(anchored)
-    assert len(anchored) >= len(shipped._shapes) / 2
+    assert len(anchored) >= len(shipped.shapes) / 2
 
 
 @settings(max_examples=300, deadline=None)
@@ -118,26 +136,25 @@ def test_anchored_shapes_find_what_the_whole_page_scan_finds(shipped: Scanner,
     separators = data.draw(st.lists(st.sampled_from(["", " ", " ", "\n", ". ", ": "]),
                                     min_size=len(pieces), max_size=len(pieces)))
     prose = "".join(p + s for p, s in zip(pieces, separators, strict=True))
-    words = _Words(prose, shipped._anchor_words, shipped._anchor_prefixes)
-    for _, shape, pattern, found in shipped._shapes:
-        if found is None:
-            continue
-        whole = [m.span() for m in pattern.finditer(prose) if m.end() > m.start()]
-        assert _anchored(pattern, prose, words.starts(found), 5.0) == whole, (shape.name, prose)
+    assert_anchored_scans_agree(shipped, prose)
+
+
+def assert_anchored_scans_agree(scanner: Scanner, prose: str) -> None:
+    page = _Page(prose, scanner)
+    for shape in scanner.shapes:
+        whole = [m.span() for m in shape.pattern.finditer(prose) if m.end() > m.start()]
+        assert shape.spans(page, 5.0) == whole, (shape.shape.name, prose)
 
 
 @pytest.mark.parametrize("prose", [
+    "Dre\u017fs lo\u017fe weight; \u0130nstantly heals. Journal of x\u2122",
     "Our balm o'heals skin.",        # an apostrophe the regex engine reads as a boundary
     "It ²heals fast.",               # a superscript is no word character to the regex engine
     "x_heals and HEALS and Heals.",  # an underscore joins; case does not matter
     "NAD+heals, K\u212aills",        # a plus sign; the Kelvin sign folds to k
 ])
 def test_openings_at_unusual_boundaries_are_found(shipped: Scanner, prose: str) -> None:
-    words = _Words(prose, shipped._anchor_words, shipped._anchor_prefixes)
-    for _, shape, pattern, found in shipped._shapes:
-        if found is not None:
-            whole = [m.span() for m in pattern.finditer(prose) if m.end() > m.start()]
-            assert _anchored(pattern, prose, words.starts(found), 5.0) == whole, shape.name
+    assert_anchored_scans_agree(shipped, prose)
 
 
 def test_an_anchored_shape_keeps_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:

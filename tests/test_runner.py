@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import shutil
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ def test_a_small_run_stays_in_one_process(tmp_path: Path, monkeypatch: pytest.Mo
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a worker pool for a run this small")
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     assert main(["check", "--no-cache", "--no-config", "-j", "4", *names]) == 1
     assert "page-00" in capsys.readouterr().out
 

@@ -1,7 +1,16 @@
 """Shapes: a literal space matches any whitespace run, and an optional space an optional run."""
 
+
+
 from __future__ import annotations
 
+from functools import cache
+
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from healthlint.engine import Linter
 from healthlint.scan import compile_shape
 
 
@@ -35,3 +44,25 @@ def test_a_page_of_blank_lines_is_read_in_full() -> None:
     result = Linter().lint_text("\n" * 20_000 + "Heals acne in days.\n", "page.txt")
     assert result.errors == []
     assert result.diagnostics
+
+
+# The first word of a sentence, as the health pack finds it, and as it once looked behind for
+# the end of the sentence before: the faster pattern finds the same words.
+LOOKBEHIND_SENTENCE_START = (
+    r'(?m)(?:^|(?<=[.!?][ ])|(?<=[.!?]["”’)][ ]))[\s•*·>"“-]*\K'
+    r"(?!(?:The|A|An|This|That|These|Those|Its|Their|His|Her|Your|Our)\b)\w+")
+
+
+@cache
+def _shipped_sentence_start() -> regex.Pattern[str]:
+    return compile_shape(Linter().lexicon.shapes["sentence_start"][0].source)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["Cures", "The", "pain", "gone", ".", "!", "?", "?!", " ", "  ",
+                                 "\n", "\n\n", '"', "”", "’", ")", "•", "*", "-", "“", "A",
+                                 "x", "Our", "\t", "..."]), max_size=30))
+def test_the_sentence_start_shape_finds_what_the_lookbehind_form_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert [m.span() for m in _shipped_sentence_start().finditer(text)] == \
+        [m.span() for m in compile_shape(LOOKBEHIND_SENTENCE_START).finditer(text)]

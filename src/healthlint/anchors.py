@@ -19,6 +19,7 @@ import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 try:  # the standard library's own regex parser: Python 3.11+, then 3.10
@@ -228,3 +229,115 @@ def _walk(items: Sequence[tuple[Any, Any]], strings: set[str], boundary: bool,
         if len(strings) > MAX_WORDS:
             raise _GiveUp
     return strings, boundary
+
+
+# What a match must hold -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Required:
+    """Text every match of a shape holds one of: ``folded`` pieces in lower case (matched
+    without regard to case), ``exact`` ones as written. A page that holds none of them has
+    no match, and the shape is not run over it."""
+
+    folded: tuple[str, ...]
+    exact: tuple[str, ...]
+
+    def absent_from(self, prose: str, lowered: str) -> bool:
+        """Whether neither ``prose`` nor its lower case (``lowered``) holds any piece."""
+        return (not any(piece in lowered for piece in self.folded)
+                and not any(piece in prose for piece in self.exact))
+
+
+MAX_PIECES = 64
+"""Pieces one requirement may list; beyond it a page check costs more than it saves."""
+
+
+def required_of(pattern: str) -> Required | None:
+    """The text a shape's compiled source requires, or ``None`` when nothing useful is sure
+    (a piece the regex engine could match case-insensitively with a character whose lower
+    case differs, such as a non-ASCII letter, makes the derivation give up)."""
+    try:
+        items = _sre_parse.parse(_PROPERTY.sub(r"\\w", pattern), _SHAPE_FLAGS)
+        best = _required(list(items), bool(items.state.flags & _sre.SRE_FLAG_IGNORECASE))
+    except (re.error, RecursionError, OverflowError):
+        return None
+    except Exception:  # a surprise from the parser costs time, never a match
+        return None
+    if best is None or len(best) > MAX_PIECES:
+        return None
+    folded = tuple(sorted(piece for piece, case in best if not case))
+    exact = tuple(sorted(piece for piece, case in best if case))
+    if any(not char.isascii() and char.isalpha() for piece in folded for char in piece):
+        return None  # case folding beyond ASCII: left to the regex engine
+    return Required(folded, exact)
+
+
+def folds_into_ascii(prose: str) -> bool:
+    """Whether the page holds a character the regex engine, ignoring case, takes for an
+    ASCII letter although its lower case is not one (the Kelvin sign, the long s, the
+    dotted capital I): then lower case does not show what a pattern may match."""
+    if prose.isascii():
+        return False
+    return any(_folds_into_ascii(char) for char in set(prose) if not char.isascii())
+
+
+@lru_cache(maxsize=4096)
+def _folds_into_ascii(char: str) -> bool:
+    import regex
+
+    return char.isalpha() and not char.lower().isascii() and bool(
+        regex.fullmatch("[a-z]", char, regex.IGNORECASE | regex.VERSION0))
+
+
+_Pieces = frozenset[tuple[str, bool]]
+"""Alternatives, one of which a match holds: ``(text, case-sensitive)``."""
+
+
+def _score(pieces: _Pieces) -> tuple[int, int]:
+    return (min(len(text) for text, _ in pieces), -len(pieces))
+
+
+def _required(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> _Pieces | None:
+    """The best requirement of a sequence of items: the one with the longest shortest
+    piece, among the literal runs of the sequence and the requirements of its parts."""
+    best: _Pieces | None = None
+    run: list[str] = []
+
+    def consider(pieces: _Pieces | None) -> None:
+        nonlocal best
+        if pieces and all(text for text, _ in pieces) and (
+                best is None or _score(pieces) > _score(best)):
+            best = pieces
+
+    def flush() -> None:
+        if run:
+            text = "".join(run)
+            consider(frozenset({(text.lower(), False) if ignorecase else (text, True)}))
+            run.clear()
+
+    for op, value in items:
+        if op is _sre.LITERAL and not chr(value).isspace():
+            run.append(chr(value))
+            continue
+        if op is _sre.AT:  # zero width: a run goes on across \b
+            continue
+        flush()
+        if op is _sre.SUBPATTERN:
+            _, added, removed, inner = value
+            case = (ignorecase or bool(added & _sre.SRE_FLAG_IGNORECASE)) and not (
+                removed & _sre.SRE_FLAG_IGNORECASE)
+            consider(_required(inner, case))
+        elif op is _sre.BRANCH:
+            alternatives = [_required(a, ignorecase) for a in value[1]]
+            if all(alternatives):
+                consider(frozenset().union(*alternatives))  # type: ignore[arg-type]
+        elif op in _REPEATS and value[0] >= 1:
+            consider(_required(value[2], ignorecase))
+        elif op is _sre.IN and 0 < len(value) <= 8 and all(
+                member_op is _sre.LITERAL and not chr(member).isspace()
+                for member_op, member in value):
+            consider(frozenset((chr(member).lower(), False) if ignorecase
+                               else (chr(member), True) for _, member in value))
+    flush()
+    return best

@@ -36,8 +36,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from healthlint.source import missing_reason
 from healthlint.types import FileError
@@ -154,8 +153,18 @@ def _literal_folders(include: Sequence[str]) -> tuple[str, ...]:
     return tuple(folders)
 
 
-_Ignores = tuple[tuple[str, GitIgnoreSpec], ...]
-"""Ignore specs with the directory each is relative to, lowest precedence first."""
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
+
+    _Ignores = tuple[tuple[str, GitIgnoreSpec], ...]
+    """Ignore specs with the directory each is relative to, lowest precedence first."""
+
+
+def _spec(lines: Sequence[str]) -> GitIgnoreSpec:
+    # Imported on first use: pathspec takes longer to import than a small page to lint.
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(lines)
 
 
 @dataclass
@@ -167,8 +176,8 @@ class _Walk:
     respect_gitignore: bool
     default_excludes: bool = True
     included_folders: tuple[str, ...] = ()
-    restricted: dict[str, GitIgnoreSpec] = field(default_factory=dict)
     restricted_globs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _restricted: dict[str, GitIgnoreSpec] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
     errors: list[FileError] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
@@ -189,13 +198,11 @@ class _Walk:
         return cls(
             root=os.path.abspath(root if root is not None else os.getcwd()),
             extensions=tuple(extension.lower() for extension in extensions),
-            include=GitIgnoreSpec.from_lines(include) if include else None,
-            exclude=GitIgnoreSpec.from_lines(exclude) if exclude else None,
+            include=_spec(include) if include else None,
+            exclude=_spec(exclude) if exclude else None,
             respect_gitignore=respect_gitignore,
             default_excludes=default_excludes,
             included_folders=_literal_folders(include),
-            restricted={ext.lower(): GitIgnoreSpec.from_lines(globs)
-                        for ext, globs in restricted.items()},
             restricted_globs={ext.lower(): tuple(globs) for ext, globs in restricted.items()},
         )
 
@@ -255,8 +262,11 @@ class _Walk:
     def allowed_here(self, path: str) -> str | None:
         """Why a file of a restricted extension is not looked for at ``path``, or ``None``."""
         lowered = path.lower()
-        for extension, spec in self.restricted.items():
+        for extension, globs in self.restricted_globs.items():
             if lowered.endswith(extension):
+                spec = self._restricted.get(extension)
+                if spec is None:  # made when a file of the extension first turns up
+                    spec = self._restricted[extension] = _spec(globs)
                 if spec.match_file(_relative(path, self.root, is_directory=False)):
                     return None
                 where = ", ".join(self.restricted_globs[extension]) or "nowhere"
@@ -433,7 +443,7 @@ def _is_within(path: str, root: str) -> bool:
 def _read_ignore_file(path: str) -> GitIgnoreSpec | None:
     try:
         with open(path, encoding="utf-8") as file:
-            return GitIgnoreSpec.from_lines(file.read().splitlines())
+            return _spec(file.read().splitlines())
     except (OSError, UnicodeDecodeError):
         return None
 

@@ -200,7 +200,7 @@ def load_rules(
     pack_files: list[tuple[RulePack, list[Path]]] = []
     for pack in packs:
         rule_files, meta = _pack_files(Path(pack.path))
-        lexicon.load_pack(Path(pack.path))
+        lexicon.load_pack(Path(pack.path), trusted=pack.name in trusted)
         if meta is not None:
             data, lines = read_yaml(meta)
             declared = (data or {}).get("profiles") or {}

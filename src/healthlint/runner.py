@@ -10,12 +10,9 @@ builds its linters once.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.context
 import os
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +26,8 @@ from healthlint.source import SourceError, read_stream
 from healthlint.types import FileError, FileResult, Report, Rule
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+
     from healthlint.discovery import Skipped
 
 PARALLEL_MIN_FILES = 32
@@ -229,10 +228,17 @@ def _default_jobs() -> int:
     return max(1, min(cpus or 1, round((cpus or 1) - busy)))
 
 
+def _can_fork() -> bool:
+    """Whether workers are forked (Linux): they then inherit the parent's linters with every
+    pattern already compiled."""
+    return sys.platform.startswith("linux")
+
+
 def _fork_context() -> multiprocessing.context.BaseContext | None:
-    """The ``fork`` start method where it is safe (Linux): workers then inherit the parent's
-    linters with every pattern already compiled."""
-    if sys.platform.startswith("linux"):
+    """The ``fork`` start method where it is safe (:func:`_can_fork`)."""
+    if _can_fork():
+        import multiprocessing
+
         return multiprocessing.get_context("fork")
     return None
 
@@ -268,13 +274,13 @@ def _lint_many(tasks: list[Task], job: Job,
     """Results of ``tasks``, in their order; ``done`` is told of each as it finishes."""
     jobs = job.jobs or _default_jobs()
     sizes = [len(data) if data is not None else _size(path) for _, path, data in tasks]
-    context = _fork_context()
-    if not _parallel(tasks, sizes, jobs, context is not None):
+    if not _parallel(tasks, sizes, jobs, _can_fork()):
         results = []
         for task in tasks:
             results.append(_lint_one(*task, job.document_format))
             done(results[-1])
         return results
+    context = _fork_context()
     if context is not None:
         _warm(tasks)
     # Interleave big and small files so the workers finish together; chunks of a few files
@@ -283,6 +289,9 @@ def _lint_many(tasks: list[Task], job: Job,
     count = max(jobs * 4, min(len(tasks) // 4, 256))
     chunks = [c for c in (ordered[i::count] for i in range(count)) if c]
     found: list[FileResult | None] = [None] * len(tasks)
+    # Imported here: a run in one process never needs them, and they cost start-up time.
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
                              initializer=silence_warnings) as pool:
         futures = {pool.submit(_lint_chunk, [tasks[i] for i in chunk], job.document_format):

@@ -20,15 +20,24 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate, compress
 from operator import methodcaller, not_, or_
 
 import regex
 
-from healthlint.anchors import Anchors, anchors_of
+from healthlint.anchors import Anchors, anchors_of, folds_into_ascii, required_of
 from healthlint.terms import Hits, TermMatcher, TermSet, lower_keeping_offsets
 
-__all__ = ["MAX_SHAPE_LENGTH", "Scanner", "Shape", "ShapeTimeout", "compile_shape", "time_limit"]
+__all__ = [
+    "MAX_SHAPE_LENGTH",
+    "CompiledShape",
+    "Scanner",
+    "Shape",
+    "ShapeTimeout",
+    "compile_shape",
+    "time_limit",
+]
 
 MAX_SHAPE_LENGTH = 300
 """Longest shape a shipped pack may hold: longer ones belong in phrase lists."""
@@ -150,6 +159,63 @@ _NOT_WORD_ASCII = re.compile(r"(\W+)", re.ASCII)
 _DIGITS = tuple("0123456789")
 
 
+class CompiledShape:
+    """A shape of the run with its class id and its anchors (:mod:`healthlint.anchors`); the
+    pattern is compiled when a page first needs it, so a run over a few pages compiles only
+    the shapes whose opening words those pages hold."""
+
+    __slots__ = ("_pattern", "anchors", "class_id", "required", "shape")
+
+    def __init__(self, class_id: int, shape: Shape) -> None:
+        self.class_id = class_id
+        self.shape = shape
+        source = _whitespace_runs(shape.source)
+        self.anchors = anchors_of(source)
+        # A shape with no anchors is still skipped on a page that lacks what it requires.
+        self.required = required_of(source) if self.anchors is None else None
+        self._pattern: regex.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> regex.Pattern[str]:
+        if self._pattern is None:
+            self._pattern = compile_shape(self.shape.source)
+        return self._pattern
+
+    def spans(self, page: _Page, limit: float) -> list[tuple[int, int]]:
+        """Where the shape matches, as ``finditer`` over the whole page finds it;
+        ``TimeoutError`` past ``limit`` seconds."""
+        prose = page.prose
+        if self.anchors is not None:
+            starts = page.words.starts(self.anchors)
+            return _anchored(self.pattern, prose, starts, limit) if starts else []
+        if self.required is not None and not page.folds_into_ascii and \
+                self.required.absent_from(prose, page.lowered):
+            return []
+        # Materialised so the time limit covers the search alone.
+        return [m.span() for m in self.pattern.finditer(prose, timeout=limit)
+                if m.end() > m.start()]
+
+
+class _Page:
+    """One page's prose and what shapes ask of it, each worked out once, when first asked."""
+
+    def __init__(self, prose: str, scanner: Scanner) -> None:
+        self.prose = prose
+        self._scanner = scanner
+
+    @cached_property
+    def words(self) -> _Words:
+        return self._scanner.words(self.prose)
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.prose.lower()
+
+    @cached_property
+    def folds_into_ascii(self) -> bool:
+        return folds_into_ascii(self.prose)
+
+
 class Scanner:
     """Term classes and shapes of one run, compiled once."""
 
@@ -158,18 +224,17 @@ class Scanner:
         shape_list = list(shapes)
         self.matcher = matcher or TermMatcher(terms)
         names = list(self.matcher.names)
-        self._shapes: list[tuple[int, Shape, regex.Pattern[str], Anchors | None]] = []
+        self.shapes: list[CompiledShape] = []
         ids = {name: index for index, name in enumerate(names)}
         for shape in shape_list:
             class_id = ids.get(shape.name)
             if class_id is None:
                 class_id = ids[shape.name] = len(names)
                 names.append(shape.name)
-            self._shapes.append((class_id, shape, compile_shape(shape.source),
-                                 anchors_of(_whitespace_runs(shape.source))))
+            self.shapes.append(CompiledShape(class_id, shape))
         self.names: tuple[str, ...] = tuple(names)
         self.ids: Mapping[str, int] = ids
-        anchored = [a for *_, a in self._shapes if a is not None]
+        anchored = [s.anchors for s in self.shapes if s.anchors is not None]
         self._anchor_words = frozenset().union(*(a.words for a in anchored))
         self._anchor_prefixes = tuple(sorted(
             {p for a in anchored for p in a.prefixes}
@@ -179,22 +244,20 @@ class Scanner:
         """Every hit of every class in ``prose``; :class:`ShapeTimeout` if a shape runs away."""
         return Hits(self.names, self._found(prose))
 
+    def words(self, prose: str) -> _Words:
+        """The words of ``prose`` that open some anchored shape's matches."""
+        return _Words(prose, self._anchor_words, self._anchor_prefixes)
+
     def _found(self, prose: str) -> Iterator[tuple[int, int, int]]:
         yield from self.matcher.scan(prose)
         limit = time_limit(len(prose))
-        words: _Words | None = None
-        for class_id, shape, pattern, anchors in self._shapes:
+        page = _Page(prose, self)
+        for shape in self.shapes:
             try:
-                if anchors is None:
-                    # Materialised so the time limit covers the search alone.
-                    matches = [m.span() for m in pattern.finditer(prose, timeout=limit)
-                               if m.end() > m.start()]
-                else:
-                    if words is None:
-                        words = _Words(prose, self._anchor_words, self._anchor_prefixes)
-                    matches = _anchored(pattern, prose, words.starts(anchors), limit)
+                matches = shape.spans(page, limit)
             except TimeoutError:
-                raise ShapeTimeout(shape.name, shape.origin) from None
+                raise ShapeTimeout(shape.shape.name, shape.shape.origin) from None
+            class_id = shape.class_id
             for start, end in matches:
                 yield start, end, class_id
 

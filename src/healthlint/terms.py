@@ -30,7 +30,8 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate, compress, pairwise
+from itertools import accumulate, compress, islice
+from operator import le
 from pathlib import Path
 from typing import Any
 
@@ -607,7 +608,7 @@ class TermMatcher:
     def _set_forms(self, forms: list[str], first: Iterable[str], prefixes: Iterable[str],
                    values: list[_Value] | _PackedValues) -> None:
         self._forms = forms
-        self._index = {form: index for index, form in enumerate(forms)}
+        self._index = dict(zip(forms, range(len(forms)), strict=True))
         self._first = frozenset(first)
         self._prefixes = frozenset(prefixes)
         self._values = values
@@ -685,7 +686,7 @@ class TermMatcher:
                 position = stop
             offsets, ids = arrays
             if (offsets[0] != 0 or offsets[-1] != total
-                    or not all(a <= b for a, b in pairwise(offsets))
+                    or not all(map(le, offsets, islice(offsets, 1, None)))
                     or not _ids_fit(ids, len(names))):
                 return None
             texts = []

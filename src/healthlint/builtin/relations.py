@@ -309,20 +309,27 @@ class Relation:
     message: str | None = None
     suggestion: str | None = None
 
-    def occurrences(self, analysis: Analysis, sentence: Sentence) -> list[Span]:
+    def class_ids(self, analysis: Analysis) -> tuple[int, ...]:
+        """The run's ids of the classes of ``find`` (``-1``: a class the run does not scan)."""
+        return tuple(analysis.class_id(name) for name in self.find)
+
+    def occurrences(self, analysis: Analysis, sentence: Sentence,
+                    ids: tuple[int, ...] | None = None) -> list[Span]:
         """Spans where the classes of ``find`` follow each other in the sentence, each at most
-        ``gap`` words after the previous (at most :data:`MAX_OCCURRENCES`)."""
-        first = analysis.in_sentence(self.find[0], sentence)
+        ``gap`` words after the previous (at most :data:`MAX_OCCURRENCES`). ``ids``: what
+        :meth:`class_ids` gives, when the caller has it for every sentence of the page."""
+        if ids is None:
+            ids = self.class_ids(analysis)
+        present = analysis.sentence_classes(sentence)
+        first = present.get(ids[0])
         if not first:
             return []
         first = first[:MAX_OCCURRENCES]
-        if len(self.find) == 1:
+        if len(ids) == 1:
             return [analysis.hit_span(i) for i in first]
-        later = [analysis.class_id(name) for name in self.find[1:]]
-        if min(later) < 0:
-            return []
-        # Every later class is looked for inside the sentence: one missing there, none follows.
-        present = analysis.sentence_classes(sentence)
+        later = ids[1:]
+        # Every later class is looked for inside the sentence: one missing there (or one
+        # the run does not scan), none follows.
         if any(class_id not in present for class_id in later):
             return []
         reach = (self.gap + 1) * CHARS_PER_WORD
@@ -510,10 +517,9 @@ class ClaimChecker:
     def check(self, analysis: Analysis, candidates: Sequence[int]) -> list[Finding]:
         findings: list[Finding] = []
         blocks = analysis.document.blocks
-        # Each relation's trigger, as the run's class id: a sentence without it is skipped
-        # with one lookup instead of a search.
-        triggers = [(relation, analysis.class_id(relation.find[0]))
-                    for relation in self.relations]
+        # Each relation's classes, as the run's class ids: a sentence without its trigger
+        # is skipped with one lookup instead of a search.
+        triggers = [(relation, relation.class_ids(analysis)) for relation in self.relations]
         for index in candidates:
             sentence = analysis.sentences[index]
             if self.scopes is not None and blocks[sentence.block].scope not in self.scopes:
@@ -524,7 +530,7 @@ class ClaimChecker:
         return findings
 
     def _check_sentence(self, analysis: Analysis, sentence: Sentence,
-                        triggers: Sequence[tuple[Relation, int]] | None = None
+                        triggers: Sequence[tuple[Relation, tuple[int, ...]]] | None = None
                         ) -> Finding | None:
         """The sentence's finding, at most one: the most severe surviving occurrence; if
         every occurrence was dropped by evidence, the first drop, kept for the record."""
@@ -532,13 +538,14 @@ class ClaimChecker:
         dropped: Finding | None = None
         present = analysis.sentence_classes(sentence)
         if triggers is None:
-            triggers = [(r, analysis.class_id(r.find[0])) for r in self.relations]
-        for relation, trigger in triggers:
-            if trigger not in present:
+            triggers = [(r, r.class_ids(analysis)) for r in self.relations]
+        conditions = self.with_
+        for relation, ids in triggers:
+            if ids[0] not in present:
                 continue
-            for claim in relation.occurrences(analysis, sentence):
-                conditions = (*self.with_, *relation.with_)
-                if not all(c.holds(analysis, sentence, claim) for c in conditions):
+            for claim in relation.occurrences(analysis, sentence, ids):
+                if not all(c.holds(analysis, sentence, claim)
+                           for c in (*conditions, *relation.with_)):
                     continue
                 finding = self._weigh(analysis, sentence, relation, claim)
                 if finding.severity == Severity.OFF:
