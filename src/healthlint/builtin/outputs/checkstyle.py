@@ -7,13 +7,15 @@ Columns are 1-based code points, as in healthlint's text output; ``source`` is
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from healthlint.builtin.outputs.junit import write_xml, xml_text
 from healthlint.fingerprint import normalise_path
 from healthlint.types import Diagnostic, FileError, OutputContext, Report, Severity
+
+if TYPE_CHECKING:  # ElementTree is imported when XML is written, not at start-up
+    import xml.etree.ElementTree as ET
 
 CHECKSTYLE_VERSION = "4.3"
 """The format version most consumers expect in the root element."""
@@ -27,6 +29,8 @@ SEVERITIES: Mapping[Severity, str] = {
 
 
 def _finding(parent: ET.Element, diagnostic: Diagnostic) -> None:
+    import xml.etree.ElementTree as ET
+
     ET.SubElement(
         parent,
         "error",
@@ -39,6 +43,8 @@ def _finding(parent: ET.Element, diagnostic: Diagnostic) -> None:
 
 
 def _file_error(parent: ET.Element, error: FileError) -> None:
+    import xml.etree.ElementTree as ET
+
     attributes = {}
     if error.line is not None:
         attributes["line"] = str(error.line)
@@ -56,6 +62,8 @@ def _file_error(parent: ET.Element, error: FileError) -> None:
 
 def checkstyle_tree(report: Report, root: str) -> ET.Element:
     """The ``<checkstyle>`` element: every linted file, with its errors and findings."""
+    import xml.etree.ElementTree as ET
+
     tree = ET.Element("checkstyle", version=CHECKSTYLE_VERSION)
     files = sorted(
         ((normalise_path(f.path, root), f) for f in report.files), key=lambda pair: pair[0]

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from healthlint.builtin.outputs.sarif import help_uri
 from healthlint.fingerprint import normalise_path
 from healthlint.types import Diagnostic, FileError, FileResult, OutputContext, Report
+
+if TYPE_CHECKING:  # ElementTree is imported when XML is written, not at start-up
+    import xml.etree.ElementTree as ET
 
 PACKAGE = "healthlint"
 CLEAN_CASE = "no findings"
@@ -42,6 +43,8 @@ def xml_text(text: str) -> str:
 
 def write_xml(root: ET.Element, stream: TextIO) -> None:
     """Write ``root`` indented, with a declaration, as ASCII plus character references."""
+    import xml.etree.ElementTree as ET
+
     ET.indent(root)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(ET.tostring(root, encoding="us-ascii").decode("ascii"))
@@ -59,6 +62,8 @@ def _timestamp(environ: Mapping[str, str]) -> str:
 
 
 def _failure_case(parent: ET.Element, diagnostic: Diagnostic, path: str) -> None:
+    import xml.etree.ElementTree as ET
+
     where = f"{diagnostic.start.line}:{diagnostic.start.column}"
     case = ET.SubElement(
         parent,
@@ -80,6 +85,8 @@ def _failure_case(parent: ET.Element, diagnostic: Diagnostic, path: str) -> None
 
 
 def _error_case(parent: ET.Element, error: FileError, path: str) -> None:
+    import xml.etree.ElementTree as ET
+
     where = f":{error.line}" if error.line is not None else ""
     if error.line is not None and error.column is not None:
         where += f":{error.column}"
@@ -93,6 +100,8 @@ def _error_case(parent: ET.Element, error: FileError, path: str) -> None:
 def _suite(
     parent: ET.Element, file: FileResult, index: int, path: str, attributes: dict[str, str]
 ) -> None:
+    import xml.etree.ElementTree as ET
+
     counts = {
         "name": xml_text(path),
         "package": PACKAGE,
@@ -115,6 +124,9 @@ def _suite(
 
 def junit_tree(report: Report, context: OutputContext) -> ET.Element:
     """The ``<testsuites>`` element for ``report``."""
+    import socket
+    import xml.etree.ElementTree as ET
+
     environ: Mapping[str, str] = context.options.get("environ", os.environ)
     attributes = {
         "timestamp": _timestamp(environ),
