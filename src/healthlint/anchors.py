@@ -83,6 +83,13 @@ class _Found:
             (self.exact if exact else self.prefixes).add(string)
 
 
+@lru_cache(maxsize=256)
+def _parsed(pattern: str) -> Any:
+    """The standard library's parse of a shape (shared by both derivations; the parse is
+    only read)."""
+    return _sre_parse.parse(_PROPERTY.sub(r"\\w", pattern), _SHAPE_FLAGS)
+
+
 def anchors_of(pattern: str) -> Anchors | None:
     """The opening words of a shape's compiled source (after
     :func:`~healthlint.scan.compile_shape` made its spaces ``\\s`` runs), or ``None`` when
@@ -91,7 +98,7 @@ def anchors_of(pattern: str) -> Anchors | None:
     if "\\K" in pattern:  # the reported start is not where the match opened
         return None
     try:
-        items = _sre_parse.parse(_PROPERTY.sub(r"\\w", pattern), _SHAPE_FLAGS)
+        items = _parsed(pattern)
         found = _Found()
         still_open, boundary = _walk(list(items), {""}, False, found,
                                      bool(items.state.flags & _sre.SRE_FLAG_IGNORECASE))
@@ -258,7 +265,7 @@ def required_of(pattern: str) -> Required | None:
     (a piece the regex engine could match case-insensitively with a character whose lower
     case differs, such as a non-ASCII letter, makes the derivation give up)."""
     try:
-        items = _sre_parse.parse(_PROPERTY.sub(r"\\w", pattern), _SHAPE_FLAGS)
+        items = _parsed(pattern)
         best = _required(list(items), bool(items.state.flags & _sre.SRE_FLAG_IGNORECASE))
     except (re.error, RecursionError, OverflowError):
         return None

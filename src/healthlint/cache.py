@@ -135,7 +135,6 @@ def _check_root(root: Path) -> bool:
 
 
 @functools.cache
-@functools.cache
 def build_digest() -> str:
     """A digest of this healthlint: its version and the content of every file of the package
     (code, schemas, data), so that entries written by another build, or by a checkout

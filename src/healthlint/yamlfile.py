@@ -4,12 +4,16 @@ without needing each other."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from healthlint.errors import RuleError
+
+if TYPE_CHECKING:
+    from healthlint.cache import Cache
 
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """The C safe loader where PyYAML has it: rule and config files never construct objects."""
@@ -33,6 +37,11 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"cannot read file: {exc}", path=str(path)) from None
+    cache, key = _cache(text)
+    if cache is not None:
+        stored = _decoded(cache.get_json(key))
+        if stored is not None:
+            return stored
     try:
         loader = _SafeLoader(text)
         try:
@@ -46,7 +55,45 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise RuleError(f"invalid YAML: {problem}", path=str(path), line=line) from None
+    if cache is not None:
+        _store(cache, key, data, lines)
     return data, lines
+
+
+# Reading a rule pack's two dozen files took longer than the rest of start-up; a document
+# already read (and checked) comes back from the cache as JSON, keyed on its text and this
+# build. Only one that JSON gives back exactly is stored: no dates, sets or number keys.
+
+def _cache(text: str) -> tuple[Cache | None, str]:
+    from healthlint.cache import Cache, build_digest, key_for
+
+    return Cache.open("yaml", version=1), key_for("yaml", build_digest(), text)
+
+
+def _store(cache: Cache, key: str, data: Any, lines: dict[KeyPath, int]) -> None:
+    value = {"data": data, "lines": [[list(path), line] for path, line in lines.items()]}
+    try:
+        encoded = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        exact = json.loads(encoded) == value
+    except (TypeError, ValueError, RecursionError):
+        return
+    if exact:
+        cache.put(key, encoded.encode())
+
+
+def _decoded(value: Any) -> tuple[Any, dict[KeyPath, int]] | None:
+    """A stored document and its key lines, or ``None`` if the entry is not of that shape."""
+    if type(value) is not dict or set(value) != {"data", "lines"} or \
+            type(value["lines"]) is not list:
+        return None
+    lines: dict[KeyPath, int] = {}
+    for entry in value["lines"]:
+        if not (type(entry) is list and len(entry) == 2 and type(entry[0]) is list
+                and type(entry[1]) is int
+                and all(type(part) in (str, int) for part in entry[0])):
+            return None
+        lines[tuple(entry[0])] = entry[1]
+    return value["data"], lines
 
 
 def _key_lines(root: yaml.Node | None, path: Path, text: str) -> dict[KeyPath, int]:
