@@ -287,16 +287,56 @@ def _expand(phrase: str) -> tuple[str, ...]:
     return tuple(result)
 
 
-@dataclass(frozen=True)
 class TermClass:
-    """One named phrase list."""
+    """One named phrase list: ``entries`` are ``(phrase as written, file line,
+    case-sensitive)`` with the ``=`` removed, ``includes`` the classes it takes in.
 
-    name: str
-    entries: tuple[tuple[str, int, bool], ...]
-    """``(phrase as written, file line, case-sensitive)``; ``=`` already removed."""
-    includes: tuple[str, ...] = ()
-    description: str = ""
-    origin: str = ""
+    A class read from a file (:meth:`unread`) keeps the file's text and reads its lines
+    when first asked: a run whose matcher comes from the cache never needs them, only the
+    text's digest for the cache key.
+    """
+
+    __slots__ = ("_read", "_text", "digest", "name", "origin")
+
+    def __init__(self, name: str, entries: Iterable[tuple[str, int, bool]] = (),
+                 includes: Iterable[str] = (), description: str = "", origin: str = "") -> None:
+        self.name = name
+        self.origin = origin
+        self._read: tuple[tuple[tuple[str, int, bool], ...], tuple[str, ...], str] | None = (
+            tuple(entries), tuple(includes), description)
+        self._text = ""
+        self.digest = ""
+        """Of the text the class was read from; empty for a class made of parsed lines."""
+
+    @classmethod
+    def unread(cls, name: str, text: str, origin: str) -> TermClass:
+        term_class = cls(name, origin=origin)
+        term_class._read = None
+        term_class._text = text
+        term_class.digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return term_class
+
+    def _lines(self) -> tuple[tuple[tuple[str, int, bool], ...], tuple[str, ...], str]:
+        if self._read is None:
+            parsed = parse_terms(self._text, self.name, origin=self.origin, validate=False)
+            self._read = (parsed.entries, parsed.includes, parsed.description)
+            self._text = ""
+        return self._read
+
+    @property
+    def entries(self) -> tuple[tuple[str, int, bool], ...]:
+        return self._lines()[0]
+
+    @property
+    def includes(self) -> tuple[str, ...]:
+        return self._lines()[1]
+
+    @property
+    def description(self) -> str:
+        return self._lines()[2]
+
+    def __repr__(self) -> str:
+        return f"TermClass({self.name!r}, {len(self.entries)} lines, origin={self.origin!r})"
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -318,6 +358,8 @@ def read_term_file(path: Path, name: str | None = None, *, validate: bool = True
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"cannot read term file: {exc}", path=str(path)) from None
+    if not validate:  # read when first needed (see TermClass)
+        return TermClass.unread(name, text, str(path))
     return parse_terms(text, name, origin=str(path), validate=validate)
 
 
@@ -416,10 +458,15 @@ class TermSet:
         return frozenset(forms), frozenset(exact)
 
     def fingerprint(self) -> str:
+        """A digest of every class: of the text of a class read from a file and not yet
+        needed, of the parsed lines of any other."""
         digest = hashlib.sha256()
         for name in sorted(self.classes):
             c = self.classes[name]
-            digest.update(repr((name, c.entries, c.includes)).encode())
+            if c.digest:
+                digest.update(repr((name, "text", c.digest)).encode())
+            else:
+                digest.update(repr((name, c.entries, c.includes)).encode())
         return digest.hexdigest()
 
 
