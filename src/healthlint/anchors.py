@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import regex
+
 try:  # the standard library's own regex parser: Python 3.11+, then 3.10
     _sre: Any = importlib.import_module("re._constants")
     _sre_parse: Any = importlib.import_module("re._parser")
@@ -36,7 +38,8 @@ MAX_WORDS = 512
 _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 _SHAPE_FLAGS = _sre.SRE_FLAG_IGNORECASE
 """What :func:`~healthlint.scan.compile_shape` compiles with, as far as this reading goes."""
-_WORD_CHAR = re.compile(r"\w")
+_WORD_CHAR = regex.compile(r"\w", regex.VERSION0)
+"""A word character as the shapes' own engine reads one (it counts marks, not ``²``)."""
 _WORD_ENDS = frozenset({_sre.AT_BOUNDARY, _sre.AT_END, _sre.AT_END_LINE, _sre.AT_END_STRING})
 _LINE_STARTS = frozenset({_sre.AT_BEGINNING, _sre.AT_BEGINNING_LINE, _sre.AT_BEGINNING_STRING})
 _REPEATS = frozenset({_sre.MAX_REPEAT, _sre.MIN_REPEAT,
@@ -115,7 +118,7 @@ def anchors_of(pattern: str) -> Anchors | None:
     return Anchors(frozenset(found.exact), tuple(sorted(found.prefixes)), found.digits)
 
 
-def _set_holds(members: Sequence[tuple[Any, Any]], test: re.Pattern[str],
+def _set_holds(members: Sequence[tuple[Any, Any]], test: regex.Pattern[str] | re.Pattern[str],
                categories: frozenset[Any]) -> bool:
     """Whether every character a set (``[...]``, ``\\s``) can match passes ``test``
     (``categories``: the set's categories that pass)."""
@@ -135,7 +138,7 @@ def _set_holds(members: Sequence[tuple[Any, Any]], test: re.Pattern[str],
     return True
 
 
-_NOT_WORD = re.compile(r"\W")
+_NOT_WORD = regex.compile(r"\W", regex.VERSION0)
 _DIGIT = re.compile(r"[0-9]")
 _NOT_WORD_CATEGORIES = frozenset({_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_WORD})
 _DIGIT_CATEGORIES = frozenset({_sre.CATEGORY_DIGIT})
@@ -291,8 +294,6 @@ def folds_into_ascii(prose: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _folds_into_ascii(char: str) -> bool:
-    import regex
-
     return char.isalpha() and not char.lower().isascii() and bool(
         regex.fullmatch("[a-z]", char, regex.IGNORECASE | regex.VERSION0))
 
