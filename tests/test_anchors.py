@@ -165,3 +165,12 @@ def test_an_anchored_shape_keeps_its_time_limit(monkeypatch: pytest.MonkeyPatch)
     scanner = Scanner(TermSet(), [shape])
     with pytest.raises(ShapeTimeout):
         scanner.scan("heals " + "a" * 40 + "b")
+
+
+def test_a_page_too_long_to_index_finds_the_same_hits(shipped: Scanner,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    prose = ("Our drip heals 90% of patients in 3 sessions. Instantly relieves pain! "
+             "Journal of Pain Research, 2019;12(3):45. \n" * 40)
+    indexed = sorted(shipped._found(prose))
+    monkeypatch.setattr(healthlint.scan, "INDEXED_PAGE", 100)
+    assert sorted(shipped._found(prose)) == indexed and indexed

@@ -42,6 +42,8 @@ __all__ = [
 MAX_SHAPE_LENGTH = 300
 """Longest shape a shipped pack may hold: longer ones belong in phrase lists."""
 SHAPE_FLAGS = regex.IGNORECASE | regex.VERSION0
+INDEXED_PAGE = 1 << 20
+"""Characters of prose up to which a page's words are indexed for anchored shapes."""
 TIME_LIMIT = 2.0
 TIME_PER_MB = 4.0
 
@@ -185,10 +187,10 @@ class CompiledShape:
         """Where the shape matches, as ``finditer`` over the whole page finds it;
         ``TimeoutError`` past ``limit`` seconds."""
         prose = page.prose
-        if self.anchors is not None:
+        if page.indexed and self.anchors is not None:
             starts = page.words.starts(self.anchors)
             return _anchored(self.pattern, prose, starts, limit) if starts else []
-        if self.required is not None and not page.folds_into_ascii and \
+        if page.indexed and self.required is not None and not page.folds_into_ascii and \
                 self.required.absent_from(prose, page.lowered):
             return []
         # Materialised so the time limit covers the search alone.
@@ -197,11 +199,16 @@ class CompiledShape:
 
 
 class _Page:
-    """One page's prose and what shapes ask of it, each worked out once, when first asked."""
+    """One page's prose and what shapes ask of it, each worked out once, when first asked.
+
+    A page longer than :data:`INDEXED_PAGE` is not indexed: its word index and lower-case
+    copy would hold several times its size, and every shape runs over all of it instead,
+    in time that grows with the page as before."""
 
     def __init__(self, prose: str, scanner: Scanner) -> None:
         self.prose = prose
         self._scanner = scanner
+        self.indexed = len(prose) <= INDEXED_PAGE
 
     @cached_property
     def words(self) -> _Words:
