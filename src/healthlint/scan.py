@@ -7,11 +7,16 @@ one pass (:class:`~healthlint.terms.TermMatcher`); each shape runs once over the
 whole prose view under a time limit that grows with the page, never once per
 sentence.
 
-Speed: the regex engine tries a pattern at every position of the page, and a pattern
-that opens with an alternation of lookbehinds or of words pays for each try. A shape
-that can only start at a word boundary, or with one of a few characters, says so first
-(``\b``, ``(?=[A-Z])``) and checks its lookbehind after; one that needs a literal
-(``:``) consumes it rather than looking behind for it. The matches stay the same.
+Speed: the regex engine tries a pattern at every position of the page. So a shape whose
+matches open, after a word boundary, with listed words or a figure is tried only where
+the page has such a word (:mod:`healthlint.anchors` reads those openings from the
+pattern, and gives none when it cannot be sure), and a shape that needs some literal
+text is skipped on a page without it; the matches are the ones ``finditer`` finds over
+the whole page. For the rest, a pattern that opens with an alternation of lookbehinds
+pays at every position: a shape that can only start at a word boundary, or with one of
+a few characters, says so first (``\b``, ``(?=[A-Z])``) and checks its lookbehind
+after; one that needs a literal (``:``, the end of the sentence before) consumes it,
+with ``\K`` where it is not part of the match, rather than looking behind for it.
 """
 
 from __future__ import annotations
