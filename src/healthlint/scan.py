@@ -16,7 +16,7 @@ the whole page. For the rest, a pattern that opens with an alternation of lookbe
 pays at every position: a shape that can only start at a word boundary, or with one of
 a few characters, says so first (``\b``, ``(?=[A-Z])``) and checks its lookbehind
 after; one that needs a literal (``:``, the end of the sentence before) consumes it,
-with ``\K`` where it is not part of the match, rather than looking behind for it.
+with ``\\K`` where it is not part of the match, rather than looking behind for it.
 """
 
 from __future__ import annotations

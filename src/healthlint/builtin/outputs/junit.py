@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from functools import cache
 from typing import TYPE_CHECKING, TextIO
 
 from healthlint.builtin.outputs.sarif import help_uri
@@ -32,13 +33,19 @@ if TYPE_CHECKING:  # ElementTree is imported when XML is written, not at start-u
 PACKAGE = "healthlint"
 CLEAN_CASE = "no findings"
 
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@cache
+def _xml_illegal() -> re.Pattern[str]:
+    # Compiled on first use: this set of ranges takes longer to compile than most pages
+    # take to lint, and only the XML outputs need it.
+    return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str) -> str:
     """``text`` with the characters XML 1.0 cannot hold (controls, lone surrogates)
     replaced by U+FFFD, and line endings made ``\\n``."""
-    return _XML_ILLEGAL.sub("\ufffd", text.replace("\r\n", "\n"))
+    return _xml_illegal().sub("\ufffd", text.replace("\r\n", "\n"))
 
 
 def write_xml(root: ET.Element, stream: TextIO) -> None:
