@@ -5,12 +5,16 @@ the same shape run over the whole page finds."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import healthlint.anchors
 import healthlint.scan
-from healthlint.anchors import Anchors, anchors_of, folds_into_ascii, required_of
+from healthlint.anchors import Anchors, anchors_of, folds_into_ascii, openings_of, required_of
+from healthlint.cache import CACHE_ENV, Cache
 from healthlint.engine import Linter
 from healthlint.scan import Scanner, Shape, ShapeTimeout, _Page, _whitespace_runs, compile_shape
 from healthlint.terms import TermSet
@@ -174,3 +178,30 @@ def test_a_page_too_long_to_index_finds_the_same_hits(shipped: Scanner,
     indexed = sorted(shipped._found(prose))
     monkeypatch.setattr(healthlint.scan, "INDEXED_PAGE", 100)
     assert sorted(shipped._found(prose)) == indexed and indexed
+
+
+def test_derivations_read_back_from_the_cache_are_the_ones_derived(
+        shipped: Scanner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    sources = [_whitespace_runs(s.shape.source) for s in shipped.shapes]
+    derived = openings_of(sources)  # stored
+    monkeypatch.setattr(healthlint.anchors, "anchors_of", explode)
+    assert openings_of(sources) == derived  # read back, nothing derived again
+    assert [(s.anchors, s.required) for s in shipped.shapes] == derived
+
+
+def test_a_stored_derivation_of_the_wrong_shape_is_derived_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    sources = [_whitespace_runs(r"\b(?:heals|cures)\b"), _whitespace_runs(r"\w+™")]
+    expected = openings_of(sources)
+    cache = Cache.open("shapes", version=1)
+    assert cache is not None
+    [key] = cache.keys()
+    for wrong in ([], [[None, None]], [[["x"], [], "no"], None] * 2, [[None, [[1], []]]] * 2):
+        cache.put_json(key, wrong)
+        assert openings_of(sources) == expected
+
+
+def explode(*args: object) -> None:
+    raise AssertionError("derived again")

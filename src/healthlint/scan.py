@@ -31,7 +31,7 @@ from operator import methodcaller, not_, or_
 
 import regex
 
-from healthlint.anchors import Anchors, anchors_of, folds_into_ascii, required_of
+from healthlint.anchors import Anchors, Openings, folds_into_ascii, openings_of
 from healthlint.terms import Hits, TermMatcher, TermSet, lower_keeping_offsets
 
 __all__ = [
@@ -173,13 +173,11 @@ class CompiledShape:
 
     __slots__ = ("_pattern", "anchors", "class_id", "required", "shape")
 
-    def __init__(self, class_id: int, shape: Shape) -> None:
+    def __init__(self, class_id: int, shape: Shape, openings: Openings | None = None) -> None:
         self.class_id = class_id
         self.shape = shape
-        source = _whitespace_runs(shape.source)
-        self.anchors = anchors_of(source)
         # A shape with no anchors is still skipped on a page that lacks what it requires.
-        self.required = required_of(source) if self.anchors is None else None
+        self.anchors, self.required = openings or openings_of([_whitespace_runs(shape.source)])[0]
         self._pattern: regex.Pattern[str] | None = None
 
     @property
@@ -238,12 +236,13 @@ class Scanner:
         names = list(self.matcher.names)
         self.shapes: list[CompiledShape] = []
         ids = {name: index for index, name in enumerate(names)}
-        for shape in shape_list:
+        derived = openings_of([_whitespace_runs(shape.source) for shape in shape_list])
+        for shape, openings in zip(shape_list, derived, strict=True):
             class_id = ids.get(shape.name)
             if class_id is None:
                 class_id = ids[shape.name] = len(names)
                 names.append(shape.name)
-            self.shapes.append(CompiledShape(class_id, shape))
+            self.shapes.append(CompiledShape(class_id, shape, openings))
         self.names: tuple[str, ...] = tuple(names)
         self.ids: Mapping[str, int] = ids
         anchored = [s.anchors for s in self.shapes if s.anchors is not None]
