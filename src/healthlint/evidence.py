@@ -45,6 +45,12 @@ INFORMATION_SIGNS = 2
 information."""
 MAX_SCOPE_WORDS = 400
 """Word counts stop here: a distance is never measured over more text than this."""
+MEMO_SENTENCES = 1024
+"""Sentences whose hit tables and clauses are kept at once. The engine runs a page's rules
+one after another, each over the sentences in order, so a table is asked for again mostly
+while its rule is still on that sentence. A normal page (a few hundred sentences) keeps every
+table; a huge page empties the memo when it is full, so memory stays bounded and a table is
+at worst rebuilt once per rule (a walk over the sentence's own hits)."""
 
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 _CONTENT_WORD = regex.compile(r"[\p{L}]{4,}")
@@ -159,6 +165,10 @@ class Analysis:
                         table[classes[index]] = [index]
                     else:
                         members.append(index)
+            if len(self._in_span) >= MEMO_SENTENCES:
+                # Both memos hold the same tables: emptied together, or neither frees them.
+                self._in_span.clear()
+                self._by_sentence.clear()
             self._in_span[key] = table
         return table
 
@@ -246,6 +256,8 @@ class Analysis:
     def clauses(self, sentence: Sentence) -> list[Span]:
         clauses = self._clauses.get(sentence.index)
         if clauses is None:
+            if len(self._clauses) >= MEMO_SENTENCES:
+                self._clauses.clear()
             clauses = self._clauses[sentence.index] = split_clauses(self.prose, sentence.span)
         return clauses
 
@@ -428,8 +440,9 @@ class Analysis:
         start = 0
         for index in range(1, len(blocks) + 1):
             if index == len(blocks) or blocks[index].scope != blocks[start].scope:
+                run = (start, index - 1)  # one tuple shared by the run's blocks
                 for member in range(start, index):
-                    runs[member] = (start, index - 1)
+                    runs[member] = run
                 start = index
         return runs
 
