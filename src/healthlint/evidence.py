@@ -60,6 +60,8 @@ _ENTRY_NUMBER = regex.compile(
     r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
 _FIGURE = regex.compile(r"\d{1,3}(?:\.\d+)?")
 _LEAD_IN = regex.compile(r":\s*$")
+_UNKNOWN = 0xFF
+"""A strength not yet worked out, in the per-sentence memos."""
 _STOPWORDS = frozenset(
     """that this these those with from have has been were which their there they them than then
     what when where while your yours about into over under after before more most such some many
@@ -78,6 +80,10 @@ class Strength(IntEnum):
 
     def __str__(self) -> str:
         return self.name.lower()
+
+
+_STRENGTHS = tuple(Strength)
+"""Each strength at the index of its value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +133,6 @@ class Analysis:
         self._ids = ids
         self.declared_genre = genre
         self._clauses: dict[int, list[Span]] = {}
-        self._citations: dict[int, Strength] = {}
-        self._own: dict[int, Strength] = {}
         self._in_span: dict[tuple[int, int], dict[int, list[int]]] = {}
         self._by_sentence: dict[int, tuple[Span, dict[int, list[int]]]] = {}
 
@@ -384,9 +388,11 @@ class Analysis:
 
     def own_citation(self, sentence: Sentence) -> Strength:
         """The strongest source named in the sentence itself."""
-        cached = self._own.get(sentence.index)
-        if cached is not None:
-            return cached
+        memo = self._own_memo
+        index = sentence.index
+        known = 0 <= index < len(memo)
+        if known and memo[index] != _UNKNOWN:
+            return _STRENGTHS[memo[index]]
         span = sentence.span
         if self.has("citation_strong", span) or (
                 self.references and any(self._marker_resolves(i)
@@ -398,7 +404,8 @@ class Analysis:
             found = Strength.WEAK
         else:
             found = Strength.NONE
-        self._own[sentence.index] = found
+        if known:
+            memo[index] = found
         return found
 
     def _named_source(self, span: Span) -> bool:
@@ -415,11 +422,26 @@ class Analysis:
         lead-in ("... as the Journal (2) reported:") opening the list or quote it stands in;
         a lead-in that points back at a study ("this research") inherits the source cited
         just before it."""
-        cached = self._citations.get(sentence.index)
-        if cached is None:
-            cached = max(self.own_citation(sentence), self._inherited_citation(sentence))
-            self._citations[sentence.index] = cached
-        return cached
+        memo = self._citation_memo
+        index = sentence.index
+        known = 0 <= index < len(memo)
+        if known and memo[index] != _UNKNOWN:
+            return _STRENGTHS[memo[index]]
+        found = max(self.own_citation(sentence), self._inherited_citation(sentence))
+        if known:
+            memo[index] = found
+        return found
+
+    @cached_property
+    def _own_memo(self) -> bytearray:
+        """Each sentence's own citation strength once known, :data:`_UNKNOWN` before: one
+        byte a sentence, however large the page."""
+        return bytearray([_UNKNOWN]) * len(self.sentences)
+
+    @cached_property
+    def _citation_memo(self) -> bytearray:
+        """Each sentence's citation strength once known, as :attr:`_own_memo`."""
+        return bytearray([_UNKNOWN]) * len(self.sentences)
 
     def _lead_in(self, block_index: int) -> Sentence | None:
         blocks = self.document.blocks
