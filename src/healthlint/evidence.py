@@ -151,30 +151,43 @@ class Analysis:
         return self.hits.any_in(self._ids.get(name, -1), span.start, span.end)
 
     def _classes_in(self, span: Span) -> dict[int, list[int]]:
-        """The hits inside ``span``, by class, in order: built once per span (a sentence is
-        asked about by many relations of many rules)."""
+        """The hits inside ``span``, by class, in order: built once per span while the memo
+        has room (a sentence is asked about by many relations of many rules)."""
         key = (span.start, span.end)
         table = self._in_span.get(key)
         if table is None:
-            table = {}
-            hits = self.hits
-            starts, ends, classes = hits.starts, hits.ends, hits.classes
-            low = bisect.bisect_left(starts, span.start)
-            high = bisect.bisect_left(starts, span.end, low)
-            end = span.end
-            for index in range(low, high):
-                if ends[index] <= end:
-                    members = table.get(classes[index])
-                    if members is None:
-                        table[classes[index]] = [index]
-                    else:
-                        members.append(index)
+            table = _classes_in(self.hits, span.start, span.end)
             if len(self._in_span) >= MEMO_SENTENCES:
                 # Both memos hold the same tables: emptied together, or neither frees them.
                 self._in_span.clear()
                 self._by_sentence.clear()
             self._in_span[key] = table
         return table
+
+    @cached_property
+    def _huge(self) -> bool:
+        """Too many sentences to keep a table for each: answered from the hit index."""
+        return len(self.sentences) > MEMO_SENTENCES
+
+    @cached_property
+    def _class_masks(self) -> list[int]:
+        """For each sentence, a bit set of the classes with a hit inside it: one pass over
+        the page's hits, a few dozen bytes a sentence."""
+        masks = [0] * len(self.sentences)
+        sentences = self.sentences
+        starts, ends, classes = self.hits.starts, self.hits.ends, self.hits.classes
+        position = 0
+        count = len(sentences)
+        for index in range(len(starts)):
+            start = starts[index]
+            while position < count and sentences[position].span.end <= start:
+                position += 1
+            if position == count:
+                break
+            span = sentences[position].span
+            if span.start <= start and ends[index] <= span.end:
+                masks[position] |= 1 << classes[index]
+        return masks
 
     def sentence_classes(self, sentence: Sentence) -> Mapping[int, Sequence[int]]:
         """Class id -> hit indices inside the sentence, for the classes it holds; shared, so
@@ -184,6 +197,13 @@ class Analysis:
         entry = self._by_sentence.get(sentence.index)
         if entry is not None and entry[0] is sentence.span:
             return entry[1]
+        if self._huge:
+            # Rules visit the page one after another, so a table would be rebuilt for each
+            # rule: the class bit set answers "is it there" and the hit index the rest.
+            index = sentence.index
+            if 0 <= index < len(self.sentences) and \
+                    self.sentences[index].span == sentence.span:
+                return _SentenceHits(self.hits, self._class_masks[index], sentence.span)
         table = self._classes_in(sentence.span)
         self._by_sentence[sentence.index] = (sentence.span, table)
         return table
@@ -614,6 +634,56 @@ class Analysis:
             if any(self.words_between(end, self.hits.starts[n]) <= 3 for n in window):
                 return True
         return False
+
+
+def _classes_in(hits: Hits, start: int, end: int) -> dict[int, list[int]]:
+    """The hits inside ``[start, end)``, by class, in order of start."""
+    table: dict[int, list[int]] = {}
+    starts, ends, classes = hits.starts, hits.ends, hits.classes
+    low = bisect.bisect_left(starts, start)
+    high = bisect.bisect_left(starts, end, low)
+    for index in range(low, high):
+        if ends[index] <= end:
+            members = table.get(classes[index])
+            if members is None:
+                table[classes[index]] = [index]
+            else:
+                members.append(index)
+    return table
+
+
+class _SentenceHits(Mapping[int, Sequence[int]]):
+    """One sentence's hits by class, read from the page's hit index rather than copied
+    into a table: what :meth:`Analysis.sentence_classes` gives on a huge page."""
+
+    __slots__ = ("_hits", "_mask", "_span")
+
+    def __init__(self, hits: Hits, mask: int, span: Span) -> None:
+        self._hits = hits
+        self._mask = mask
+        self._span = span
+
+    def __contains__(self, class_id: object) -> bool:
+        return type(class_id) is int and class_id >= 0 and (self._mask >> class_id) & 1 == 1
+
+    def __getitem__(self, class_id: int) -> Sequence[int]:
+        if class_id not in self:
+            raise KeyError(class_id)
+        return self._hits.in_range(class_id, self._span.start, self._span.end)
+
+    def get(self, class_id: int, default: Sequence[int] | None = None  # type: ignore[override]
+            ) -> Sequence[int] | None:
+        # Mapping's own get goes through a KeyError for every class the sentence lacks.
+        if class_id in self:
+            return self._hits.in_range(class_id, self._span.start, self._span.end)
+        return default
+
+    def __iter__(self) -> Iterator[int]:
+        # The order of the table: classes by their first hit.
+        return iter(_classes_in(self._hits, self._span.start, self._span.end))
+
+    def __len__(self) -> int:
+        return bin(self._mask).count("1")
 
 
 def _lines(prose: str, span: Span) -> Iterator[tuple[int, str]]:
