@@ -45,6 +45,12 @@ INFORMATION_SIGNS = 2
 information."""
 MAX_SCOPE_WORDS = 400
 """Word counts stop here: a distance is never measured over more text than this."""
+MEMO_SENTENCES = 1024
+"""Sentences whose hit tables and clauses are kept at once. The engine runs a page's rules
+one after another, each over the sentences in order, so a table is asked for again mostly
+while its rule is still on that sentence. A normal page (a few hundred sentences) keeps every
+table; a huge page empties the memo when it is full, so memory stays bounded and a table is
+at worst rebuilt once per rule (a walk over the sentence's own hits)."""
 
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 _CONTENT_WORD = regex.compile(r"[\p{L}]{4,}")
@@ -54,6 +60,8 @@ _ENTRY_NUMBER = regex.compile(
     r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
 _FIGURE = regex.compile(r"\d{1,3}(?:\.\d+)?")
 _LEAD_IN = regex.compile(r":\s*$")
+_UNKNOWN = 0xFF
+"""A strength not yet worked out, in the per-sentence memos."""
 _STOPWORDS = frozenset(
     """that this these those with from have has been were which their there they them than then
     what when where while your yours about into over under after before more most such some many
@@ -72,6 +80,10 @@ class Strength(IntEnum):
 
     def __str__(self) -> str:
         return self.name.lower()
+
+
+_STRENGTHS = tuple(Strength)
+"""Each strength at the index of its value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +133,6 @@ class Analysis:
         self._ids = ids
         self.declared_genre = genre
         self._clauses: dict[int, list[Span]] = {}
-        self._citations: dict[int, Strength] = {}
-        self._own: dict[int, Strength] = {}
         self._in_span: dict[tuple[int, int], dict[int, list[int]]] = {}
         self._by_sentence: dict[int, tuple[Span, dict[int, list[int]]]] = {}
 
@@ -141,26 +151,43 @@ class Analysis:
         return self.hits.any_in(self._ids.get(name, -1), span.start, span.end)
 
     def _classes_in(self, span: Span) -> dict[int, list[int]]:
-        """The hits inside ``span``, by class, in order: built once per span (a sentence is
-        asked about by many relations of many rules)."""
+        """The hits inside ``span``, by class, in order: built once per span while the memo
+        has room (a sentence is asked about by many relations of many rules)."""
         key = (span.start, span.end)
         table = self._in_span.get(key)
         if table is None:
-            table = {}
-            hits = self.hits
-            starts, ends, classes = hits.starts, hits.ends, hits.classes
-            low = bisect.bisect_left(starts, span.start)
-            high = bisect.bisect_left(starts, span.end, low)
-            end = span.end
-            for index in range(low, high):
-                if ends[index] <= end:
-                    members = table.get(classes[index])
-                    if members is None:
-                        table[classes[index]] = [index]
-                    else:
-                        members.append(index)
+            table = _classes_in(self.hits, span.start, span.end)
+            if len(self._in_span) >= MEMO_SENTENCES:
+                # Both memos hold the same tables: emptied together, or neither frees them.
+                self._in_span.clear()
+                self._by_sentence.clear()
             self._in_span[key] = table
         return table
+
+    @cached_property
+    def _huge(self) -> bool:
+        """Too many sentences to keep a table for each: answered from the hit index."""
+        return len(self.sentences) > MEMO_SENTENCES
+
+    @cached_property
+    def _class_masks(self) -> list[int]:
+        """For each sentence, a bit set of the classes with a hit inside it: one pass over
+        the page's hits, a few dozen bytes a sentence."""
+        masks = [0] * len(self.sentences)
+        sentences = self.sentences
+        starts, ends, classes = self.hits.starts, self.hits.ends, self.hits.classes
+        position = 0
+        count = len(sentences)
+        for index in range(len(starts)):
+            start = starts[index]
+            while position < count and sentences[position].span.end <= start:
+                position += 1
+            if position == count:
+                break
+            span = sentences[position].span
+            if span.start <= start and ends[index] <= span.end:
+                masks[position] |= 1 << classes[index]
+        return masks
 
     def sentence_classes(self, sentence: Sentence) -> Mapping[int, Sequence[int]]:
         """Class id -> hit indices inside the sentence, for the classes it holds; shared, so
@@ -170,6 +197,13 @@ class Analysis:
         entry = self._by_sentence.get(sentence.index)
         if entry is not None and entry[0] is sentence.span:
             return entry[1]
+        if self._huge:
+            # Rules visit the page one after another, so a table would be rebuilt for each
+            # rule: the class bit set answers "is it there" and the hit index the rest.
+            index = sentence.index
+            if 0 <= index < len(self.sentences) and \
+                    self.sentences[index].span == sentence.span:
+                return _SentenceHits(self.hits, self._class_masks[index], sentence.span)
         table = self._classes_in(sentence.span)
         self._by_sentence[sentence.index] = (sentence.span, table)
         return table
@@ -246,6 +280,8 @@ class Analysis:
     def clauses(self, sentence: Sentence) -> list[Span]:
         clauses = self._clauses.get(sentence.index)
         if clauses is None:
+            if len(self._clauses) >= MEMO_SENTENCES:
+                self._clauses.clear()
             clauses = self._clauses[sentence.index] = split_clauses(self.prose, sentence.span)
         return clauses
 
@@ -372,9 +408,11 @@ class Analysis:
 
     def own_citation(self, sentence: Sentence) -> Strength:
         """The strongest source named in the sentence itself."""
-        cached = self._own.get(sentence.index)
-        if cached is not None:
-            return cached
+        memo = self._own_memo
+        index = sentence.index
+        known = 0 <= index < len(memo)
+        if known and memo[index] != _UNKNOWN:
+            return _STRENGTHS[memo[index]]
         span = sentence.span
         if self.has("citation_strong", span) or (
                 self.references and any(self._marker_resolves(i)
@@ -386,7 +424,8 @@ class Analysis:
             found = Strength.WEAK
         else:
             found = Strength.NONE
-        self._own[sentence.index] = found
+        if known:
+            memo[index] = found
         return found
 
     def _named_source(self, span: Span) -> bool:
@@ -403,11 +442,26 @@ class Analysis:
         lead-in ("... as the Journal (2) reported:") opening the list or quote it stands in;
         a lead-in that points back at a study ("this research") inherits the source cited
         just before it."""
-        cached = self._citations.get(sentence.index)
-        if cached is None:
-            cached = max(self.own_citation(sentence), self._inherited_citation(sentence))
-            self._citations[sentence.index] = cached
-        return cached
+        memo = self._citation_memo
+        index = sentence.index
+        known = 0 <= index < len(memo)
+        if known and memo[index] != _UNKNOWN:
+            return _STRENGTHS[memo[index]]
+        found = max(self.own_citation(sentence), self._inherited_citation(sentence))
+        if known:
+            memo[index] = found
+        return found
+
+    @cached_property
+    def _own_memo(self) -> bytearray:
+        """Each sentence's own citation strength once known, :data:`_UNKNOWN` before: one
+        byte a sentence, however large the page."""
+        return bytearray([_UNKNOWN]) * len(self.sentences)
+
+    @cached_property
+    def _citation_memo(self) -> bytearray:
+        """Each sentence's citation strength once known, as :attr:`_own_memo`."""
+        return bytearray([_UNKNOWN]) * len(self.sentences)
 
     def _lead_in(self, block_index: int) -> Sentence | None:
         blocks = self.document.blocks
@@ -428,8 +482,9 @@ class Analysis:
         start = 0
         for index in range(1, len(blocks) + 1):
             if index == len(blocks) or blocks[index].scope != blocks[start].scope:
+                run = (start, index - 1)  # one tuple shared by the run's blocks
                 for member in range(start, index):
-                    runs[member] = (start, index - 1)
+                    runs[member] = run
                 start = index
         return runs
 
@@ -579,6 +634,56 @@ class Analysis:
             if any(self.words_between(end, self.hits.starts[n]) <= 3 for n in window):
                 return True
         return False
+
+
+def _classes_in(hits: Hits, start: int, end: int) -> dict[int, list[int]]:
+    """The hits inside ``[start, end)``, by class, in order of start."""
+    table: dict[int, list[int]] = {}
+    starts, ends, classes = hits.starts, hits.ends, hits.classes
+    low = bisect.bisect_left(starts, start)
+    high = bisect.bisect_left(starts, end, low)
+    for index in range(low, high):
+        if ends[index] <= end:
+            members = table.get(classes[index])
+            if members is None:
+                table[classes[index]] = [index]
+            else:
+                members.append(index)
+    return table
+
+
+class _SentenceHits(Mapping[int, Sequence[int]]):
+    """One sentence's hits by class, read from the page's hit index rather than copied
+    into a table: what :meth:`Analysis.sentence_classes` gives on a huge page."""
+
+    __slots__ = ("_hits", "_mask", "_span")
+
+    def __init__(self, hits: Hits, mask: int, span: Span) -> None:
+        self._hits = hits
+        self._mask = mask
+        self._span = span
+
+    def __contains__(self, class_id: object) -> bool:
+        return type(class_id) is int and class_id >= 0 and (self._mask >> class_id) & 1 == 1
+
+    def __getitem__(self, class_id: int) -> Sequence[int]:
+        if class_id not in self:
+            raise KeyError(class_id)
+        return self._hits.in_range(class_id, self._span.start, self._span.end)
+
+    def get(self, class_id: int, default: Sequence[int] | None = None  # type: ignore[override]
+            ) -> Sequence[int] | None:
+        # Mapping's own get goes through a KeyError for every class the sentence lacks.
+        if class_id in self:
+            return self._hits.in_range(class_id, self._span.start, self._span.end)
+        return default
+
+    def __iter__(self) -> Iterator[int]:
+        # The order of the table: classes by their first hit.
+        return iter(_classes_in(self._hits, self._span.start, self._span.end))
+
+    def __len__(self) -> int:
+        return bin(self._mask).count("1")
 
 
 def _lines(prose: str, span: Span) -> Iterator[tuple[int, str]]:

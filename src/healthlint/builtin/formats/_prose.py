@@ -23,6 +23,9 @@ _NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _COMMENT_PREFIX = "healthlint-"
 _FIRST = itemgetter(0)
+_DONE = (0, "")
+_CHUNK = 1 << 20
+"""Characters of the prose view joined at a time."""
 _BARE_URL = re.compile(
     r"(?:\b[A-Za-z][A-Za-z0-9+.-]{1,30}://|\bwww\.)[^\s<>]*[^\s<>.,:;!?'\"()\[\]*_~]"
 )
@@ -161,19 +164,36 @@ class ProseBuilder:
         self.problems.append(Problem(max(0, min(offset, len(self.source))), message))
 
     def prose(self) -> str:
-        """Join the revealed pieces over the blanked source."""
-        blanked = blank(self.source)
+        """Join the revealed pieces over the blanked source; the pieces are consumed.
+
+        The view is joined a chunk at a time and each piece is let go once joined, so a
+        large page never holds its pieces, a blanked copy of its source and the finished
+        view all at once.
+        """
+        source = self.source
+        pieces, self.pieces = self.pieces, []
+        pieces.sort(key=_FIRST)
+        chunks: list[str] = []
         parts: list[str] = []
+        size = 0
         position = 0
-        for start, text in sorted(self.pieces, key=_FIRST):
+        for index, (start, text) in enumerate(pieces):
+            pieces[index] = _DONE
             if start < position:
                 text = text[position - start :]
                 start = position
-            parts.append(blanked[position:start])
+            if start > position:
+                parts.append(blank(source[position:start]))
             parts.append(text)
+            size += start - position + len(text)
             position = start + len(text)
-        parts.append(blanked[position:])
-        return "".join(parts)
+            if size >= _CHUNK:
+                chunks.append("".join(parts))
+                parts.clear()
+                size = 0
+        parts.append(blank(source[position:]))
+        chunks.append("".join(parts))
+        return chunks[0] if len(chunks) == 1 else "".join(chunks)
 
     def document(self, path: str, format_name: str) -> Document:
         """The finished document, blocks, comments and problems in source order."""

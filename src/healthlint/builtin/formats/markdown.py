@@ -304,4 +304,5 @@ class MarkdownFormat:
             body = 1
         text = blank(source[:body]) + blank_templates(source[body:])
         read_markdown(text, builder)
+        del text  # a copy of the page, not needed once read: let it go before the view is built
         return builder.document(path, self.name)

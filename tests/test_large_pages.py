@@ -1,0 +1,101 @@
+"""Huge pages take the memory-bounded paths (evidence answered from the hit index, the
+prose view joined in chunks); findings must be exactly those of the ordinary paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from healthlint import evidence
+from healthlint.builtin.formats import _prose
+from healthlint.engine import Linter
+from healthlint.evidence import Analysis
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def linter() -> Linter:
+    return Linter()
+
+
+def _page() -> str:
+    # The example pages one after another, four times: a hundred sentences, many rules firing.
+    pages = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.iterdir())
+             if path.suffix in (".md", ".txt")]
+    return "\n\n".join(pages * 4)
+
+
+def test_a_page_over_the_memo_limit_gets_the_same_findings(
+        linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _page()
+    ordinary = linter.lint_text(text, "page.md")
+    assert len(ordinary.diagnostics) > 5
+    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
+    bounded = linter.lint_text(text, "page.md")
+    assert bounded.diagnostics == ordinary.diagnostics
+    assert bounded.dropped == ordinary.dropped
+    assert bounded.errors == ordinary.errors
+
+
+def test_the_hit_index_answers_like_the_sentence_tables(
+        linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = linter.format_for("page.md").parse(_page(), "page.md")  # type: ignore[union-attr]
+    scanner = linter.lexicon.scanner
+    hits = scanner.scan(document.prose)
+    tables = Analysis(document, hits, scanner.ids)
+    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
+    index = Analysis(document, hits, scanner.ids)
+    assert len(index.sentences) >= 100
+    checked = 0
+    for sentence in index.sentences:
+        table = tables.sentence_classes(sentence)
+        view = index.sentence_classes(sentence)
+        assert not isinstance(view, dict)  # the bounded path, not a table
+        assert list(view) == list(table)
+        assert len(view) == len(table)
+        assert dict(view.items()) == {c: list(m) for c, m in table.items()}
+        for class_id in range(len(scanner.names)):
+            assert (class_id in view) == (class_id in table)
+            assert list(view.get(class_id, ())) == list(table.get(class_id, ()))
+        assert -1 not in view
+        checked += bool(table)
+    assert checked > 40
+
+
+def test_the_prose_view_joined_in_small_chunks_is_the_same(
+        linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
+    fmt = linter.format_for("page.md")
+    assert fmt is not None
+    text = _page()
+    whole = fmt.parse(text, "page.md")
+    monkeypatch.setattr(_prose, "_CHUNK", 7)
+    chunked = fmt.parse(text, "page.md")
+    assert chunked.prose == whole.prose
+    assert chunked.blocks == whole.blocks
+    assert len(whole.prose) == len(text)
+
+
+def test_a_hit_running_past_its_sentence_is_in_neither(monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthlint.terms import Hits
+    from healthlint.types import Block, Document, Span
+
+    text = "Alpha beta gamma. Delta epsilon zeta. Eta theta iota."
+    document = Document("p.txt", text, text, (Block(Span(0, len(text)), "paragraph"),), "text")
+    names = ("one", "two")
+    # "gamma. Delta" crosses the first sentence's end; "beta" and "zeta" lie inside.
+    found = [(6, 10, 0), (11, 24, 1), (32, 36, 0)]
+    ids = {name: index for index, name in enumerate(names)}
+    tables = Analysis(document, Hits(names, found), ids)
+    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 1)
+    index = Analysis(document, Hits(names, found), ids)
+    assert len(index.sentences) == 3
+    for sentence in index.sentences:
+        assert dict(index.sentence_classes(sentence).items()) == \
+            dict(tables.sentence_classes(sentence).items())
+    first, second, _ = index.sentences
+    assert 1 not in index.sentence_classes(first)
+    assert 1 not in index.sentence_classes(second)
+    assert list(index.sentence_classes(first).get(0, ())) == [0]
+    assert list(index.sentence_classes(second).get(0, ())) == [2]
