@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from healthlint.errors import RuleError
-from healthlint.terms import TermError, TermMatcher, TermSet, expand, parse_terms
+from healthlint.terms import Hits, TermError, TermMatcher, TermSet, expand, parse_terms
 
 
 def found(phrases: str, text: str, name: str = "term") -> list[str]:
@@ -156,3 +158,23 @@ def test_cache_bytes_that_are_cut_short_or_altered_give_no_matcher() -> None:
     header_end = data.index(b"\n") + 1 + int(data.split(b"\n", 1)[0])
     assert TermMatcher.from_bytes(data[: header_end + 3]) is None
     assert TermMatcher.from_bytes(b"12\nnot json at all") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300_000), st.integers(0, 40), st.integers(0, 9)),
+                max_size=200))
+def test_hits_held_compactly_are_the_same_hits(raw: list[tuple[int, int, int]]) -> None:
+    found = [(start, start + length, class_id) for start, length, class_id in raw]
+    names = [f"c{i}" for i in range(10)]
+    plain, compact = Hits(names, found), Hits.compact(names, iter(found))
+    assert (plain.starts, plain.ends, plain.classes) == \
+        (compact.starts, compact.ends, compact.classes)
+    for class_id in range(10):
+        assert plain.of(class_id) == compact.of(class_id)
+        assert plain.in_range(class_id, 1000, 200_000) == compact.in_range(class_id, 1000, 200_000)
+
+
+def test_hits_out_of_the_packed_range_are_kept_too() -> None:
+    found = [(5, 5 + (1 << 21), 1), (2, 3, 0), (1 << 32, (1 << 32) + 1, 2)]
+    compact = Hits.compact(["a", "b", "c"], found)
+    assert list(compact.starts) == [2, 5, 1 << 32] and list(compact.classes) == [0, 1, 2]

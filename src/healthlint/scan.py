@@ -253,6 +253,8 @@ class Scanner:
 
     def scan(self, prose: str) -> Hits:
         """Every hit of every class in ``prose``; :class:`ShapeTimeout` if a shape runs away."""
+        if len(prose) > INDEXED_PAGE:  # a huge page: hits held a few bytes each
+            return Hits.compact(self.names, self._found(prose))
         return Hits(self.names, self._found(prose))
 
     def words(self, prose: str) -> _Words:
