@@ -195,3 +195,23 @@ def test_misspelled_hook_is_an_error_naming_plugin_and_hook() -> None:
     message = str(caught.value)
     assert "'healthlint_register_output'" in message
     assert "'typo'" in message, f"the error should name the plugin as registered: {message}"
+
+
+def test_installed_entry_points_are_looked_for_without_importlib_metadata(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthlint import plugins
+
+    site = tmp_path / "site"
+    (site / "other-1.0.dist-info").mkdir(parents=True)
+    (site / "other-1.0.dist-info" / "entry_points.txt").write_text(
+        "[console_scripts]\nother = other:main\n")
+    monkeypatch.setattr(sys, "path", [str(site), str(tmp_path / "missing")])
+    assert not plugins._declares_plugins()
+    (site / "demo-1.0.dist-info").mkdir()
+    (site / "demo-1.0.dist-info" / "entry_points.txt").write_text(
+        "[console_scripts]\nx = y:z\n\n[healthlint]\ndemo = demo.plugin\n")
+    assert plugins._declares_plugins()
+    zipped = tmp_path / "plugins.zip"
+    zipped.write_bytes(b"PK")
+    monkeypatch.setattr(sys, "path", [str(zipped)])  # only the real lookup can read a zip
+    assert plugins._declares_plugins()

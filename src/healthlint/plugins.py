@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -94,10 +96,42 @@ def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
     return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
 
 
+def _declares_plugins() -> bool:
+    """Whether an installed distribution may declare a ``healthlint`` entry point. A look at
+    the ``entry_points.txt`` files of the folders on ``sys.path``, so that a run with no plugin
+    installed does not import ``importlib.metadata`` (a tenth of start-up); anything else
+    on the path (a zip file) or any error answers yes, and the real lookup decides."""
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            if not os.path.isdir(folder):
+                if os.path.exists(folder):
+                    return True
+                continue
+            with os.scandir(folder) as items:
+                for item in items:
+                    if item.name.endswith((".dist-info", ".egg-info")):
+                        try:
+                            with open(os.path.join(item.path, "entry_points.txt"),
+                                      encoding="utf-8") as stream:
+                                if _GROUP.search(stream.read()):
+                                    return True
+                        except FileNotFoundError:
+                            continue
+        except (OSError, UnicodeDecodeError):
+            return True
+    return False
+
+
+_GROUP = re.compile(rf"^\s*\[\s*{PROJECT}\s*\]", re.MULTILINE)
+
+
 def _load_entry_points(pm: pluggy.PluginManager) -> None:
     """Load the installed plugins one entry point at a time, so that a failure names the
     plugin. ``SystemExit`` is caught too: a plugin that exits while it is imported must
     not end the run with its exit code and no output."""
+    if not _declares_plugins():
+        return
     from importlib.metadata import entry_points
 
     for entry in entry_points(group=PROJECT):

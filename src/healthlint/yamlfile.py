@@ -86,13 +86,12 @@ def _decoded(value: Any) -> tuple[Any, dict[KeyPath, int]] | None:
     if type(value) is not dict or set(value) != {"data", "lines"} or \
             type(value["lines"]) is not list:
         return None
-    lines: dict[KeyPath, int] = {}
-    for entry in value["lines"]:
-        if not (type(entry) is list and len(entry) == 2 and type(entry[0]) is list
-                and type(entry[1]) is int
-                and all(type(part) in (str, int) for part in entry[0])):
-            return None
-        lines[tuple(entry[0])] = entry[1]
+    try:  # a key path that is not a list, or holds a list, fails here
+        lines = {tuple(path): line for path, line in value["lines"]}
+    except (TypeError, ValueError):
+        return None
+    if len(lines) != len(value["lines"]) or not all(type(line) is int for line in lines.values()):
+        return None
     return value["data"], lines
 
 
