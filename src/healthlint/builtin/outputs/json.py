@@ -10,6 +10,8 @@ from healthlint.display import scrub
 from healthlint.types import Diagnostic, FileError, Fix, OutputContext, Report
 
 SCHEMA_VERSION = 1
+WRITE_CHARS = 1 << 20
+"""Characters of JSON written at a time."""
 
 
 def _fix(fix: Fix) -> dict[str, Any]:
@@ -80,7 +82,17 @@ class JsonOutput:
         # Lone surrogates (from escapes in front matter, or file names that were not
         # UTF-8) become U+FFFD: the output is valid UTF-8 and strict JSON. With
         # ensure_ascii off, the encoder copies them into the text as they are, so one pass
-        # over the finished text scrubs every string at once; the text is written in one
-        # call rather than one per token.
-        stream.write(scrub(json.dumps(document, ensure_ascii=False, indent=2)))
-        stream.write("\n")
+        # over the text scrubs every string at once. The text is written a megabyte at a
+        # time rather than one token a call, and never held whole (a huge page's report
+        # is tens of megabytes of small pieces).
+        pieces: list[str] = []
+        size = 0
+        for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document):
+            pieces.append(piece)
+            size += len(piece)
+            if size >= WRITE_CHARS:
+                stream.write(scrub("".join(pieces)))
+                pieces.clear()
+                size = 0
+        pieces.append("\n")
+        stream.write(scrub("".join(pieces)))
