@@ -8,6 +8,10 @@ the derivation is conservative, so every match the pattern can find starts at on
 those words, and whatever it cannot be sure of gives no anchors (the shape then runs
 over the whole page, as before).
 
+A shape with no anchors may still need some literal text (``™``, ``:``, "billion"):
+:func:`required_of` says which, and the scanner skips it on a page without any of it.
+Both derivations are cached with the build (:func:`openings_of`).
+
 The pattern is read with the standard library's parser: shapes keep to the common
 syntax, and the few ``regex`` extensions they use either stand for a character class here
 (``\\p{..}``) or make the derivation give up (``\\K``).
@@ -31,7 +35,15 @@ except ImportError:  # pragma: no cover
     _sre = importlib.import_module("sre_constants")
     _sre_parse = importlib.import_module("sre_parse")
 
-__all__ = ["Anchors", "anchors_of"]
+__all__ = [
+    "Anchors",
+    "Openings",
+    "Required",
+    "anchors_of",
+    "folds_into_ascii",
+    "openings_of",
+    "required_of",
+]
 
 MAX_WORDS = 512
 """Opening words one shape may list; a pattern that opens with more runs everywhere."""
