@@ -43,13 +43,13 @@ def _core_shapes_file() -> Path:
 class Lexicon:
     """Term classes and shapes of one run, and the names rules may use."""
 
-    def __init__(self) -> None:
+    def __init__(self, trusted: Iterable[str] = ()) -> None:
         self.terms = TermSet()
         self.shapes: dict[str, list[Shape]] = {}
         self._local: dict[tuple[str, str], str] = {}
         self._scanner: Scanner | None = None
         self.cache_enabled = True
-        self.trusted: frozenset[str] = frozenset()
+        self.trusted = frozenset(trusted)
         """Packs whose phrases the test suite expands: their rules' own phrase lists are
         expanded (and so checked) only when the matcher is compiled, not at every start."""
 

@@ -187,8 +187,7 @@ def load_rules(
         even when their rules are not enabled, so local rules can use them.
     """
     trusted = set(trusted)
-    lexicon = Lexicon()
-    lexicon.trusted = frozenset(trusted)
+    lexicon = Lexicon(trusted)
     lexicon.load_core()
     profiles: dict[str, str] = {"us": "United States: FTC and FDA (the default)"}
     categories: dict[str, bool] = {}

@@ -173,11 +173,11 @@ class CompiledShape:
 
     __slots__ = ("_pattern", "anchors", "class_id", "required", "shape")
 
-    def __init__(self, class_id: int, shape: Shape, openings: Openings | None = None) -> None:
+    def __init__(self, class_id: int, shape: Shape, openings: Openings) -> None:
         self.class_id = class_id
         self.shape = shape
         # A shape with no anchors is still skipped on a page that lacks what it requires.
-        self.anchors, self.required = openings or openings_of([_whitespace_runs(shape.source)])[0]
+        self.anchors, self.required = openings
         self._pattern: regex.Pattern[str] | None = None
 
     @property
