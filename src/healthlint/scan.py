@@ -32,6 +32,7 @@ from operator import methodcaller, not_, or_
 import regex
 
 from healthlint.anchors import Anchors, Openings, folds_into_ascii, openings_of
+from healthlint.regexcache import compiled
 from healthlint.terms import Hits, TermMatcher, TermSet, lower_keeping_offsets
 
 __all__ = [
@@ -167,18 +168,19 @@ _DIGITS = tuple("0123456789")
 
 
 class CompiledShape:
-    """A shape of the run with its class id and its anchors (:mod:`healthlint.anchors`); the
-    pattern is compiled when a page first needs it, so a run over a few pages compiles only
-    the shapes whose opening words those pages hold."""
+    """A shape of the run with its class id and its anchors (:mod:`healthlint.anchors`). Its
+    pattern comes from the cache (:mod:`healthlint.regexcache`) or is compiled when a page
+    first needs it, so a run without the cache compiles only the shapes its pages ask for."""
 
     __slots__ = ("_pattern", "anchors", "class_id", "required", "shape")
 
-    def __init__(self, class_id: int, shape: Shape, openings: Openings) -> None:
+    def __init__(self, class_id: int, shape: Shape, openings: Openings,
+                 pattern: regex.Pattern[str] | None = None) -> None:
         self.class_id = class_id
         self.shape = shape
         # A shape with no anchors is still skipped on a page that lacks what it requires.
         self.anchors, self.required = openings
-        self._pattern: regex.Pattern[str] | None = None
+        self._pattern = pattern
 
     @property
     def pattern(self) -> regex.Pattern[str]:
@@ -236,13 +238,15 @@ class Scanner:
         names = list(self.matcher.names)
         self.shapes: list[CompiledShape] = []
         ids = {name: index for index, name in enumerate(names)}
-        derived = openings_of([_whitespace_runs(shape.source) for shape in shape_list])
-        for shape, openings in zip(shape_list, derived, strict=True):
+        sources = [_whitespace_runs(shape.source) for shape in shape_list]
+        derived = openings_of(sources)
+        patterns = compiled(sources, SHAPE_FLAGS)
+        for shape, openings, pattern in zip(shape_list, derived, patterns, strict=True):
             class_id = ids.get(shape.name)
             if class_id is None:
                 class_id = ids[shape.name] = len(names)
                 names.append(shape.name)
-            self.shapes.append(CompiledShape(class_id, shape, openings))
+            self.shapes.append(CompiledShape(class_id, shape, openings, pattern))
         self.names: tuple[str, ...] = tuple(names)
         self.ids: Mapping[str, int] = ids
         anchored = [s.anchors for s in self.shapes if s.anchors is not None]
