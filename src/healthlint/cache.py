@@ -14,8 +14,9 @@ An entry is a header line and a payload::
 The reader checks the key (an entry copied under another name answers nothing), the length
 and the checksum (a torn or altered entry), and the file's owner and mode; an entry that
 does not verify is deleted and reported as a miss, so the caller rebuilds it. Payloads are
-bytes or JSON, never pickles: callers validate the decoded structure, so no stored value can
-run code, and one of the wrong shape is treated as a miss too.
+bytes, JSON or marshal data holding only strings, numbers, bytes and containers of them,
+never pickles: callers validate the decoded structure, so no stored value can run code, and
+one of the wrong shape is treated as a miss too.
 
 Writes go to a temporary file in the entry's folder, then ``os.replace``: a reader sees the
 old entry or the new one, never half of one, and concurrent runs may write the same key.
