@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import stat
 import sys
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from healthlint import cache as cache_module
-from healthlint.cache import CACHE_ENV, DAY, MAX_AGE, Cache, key_for
+from healthlint.cache import CACHE_ENV, DAY, MAX_AGE, Cache, folder_digest, key_for
 
 OTHER_UID = 54321
 
@@ -286,3 +287,30 @@ def test_concurrent_writers_never_leave_a_torn_entry(root: Path) -> None:
     assert cache.get(key) in payloads
     assert [p.name for p in entry_path(cache, key).parent.iterdir()] == [key]  # no leftovers
     assert seen
+
+
+def test_the_build_digest_follows_the_content_and_is_remembered_by_file_times(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "package"
+    (package / "sub").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    (package / "a.py").write_text("A = 1\n")
+    (package / "sub" / "rules.yaml").write_text("rules: []\n")
+    (package / "__pycache__" / "a.pyc").write_bytes(b"ignored")
+    monkeypatch.setenv(CACHE_ENV, "")
+    uncached = folder_digest(package, "1.0")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    assert folder_digest(package, "1.0") == uncached  # computed, remembered
+    assert folder_digest(package, "1.0") == uncached  # remembered
+    assert folder_digest(package, "1.1") != uncached
+    (package / "__pycache__" / "a.pyc").write_bytes(b"still ignored")
+    assert folder_digest(package, "1.0") == uncached
+    (package / "sub" / "rules.yaml").write_text("rules: [1]\n")
+    edited = folder_digest(package, "1.0")
+    assert edited != uncached
+    monkeypatch.setenv(CACHE_ENV, "")
+    assert folder_digest(package, "1.0") == edited
+    # The same content elsewhere (a fresh clone) has the same digest.
+    clone = tmp_path / "clone"
+    shutil.copytree(package, clone)
+    assert folder_digest(clone, "1.0") == edited
