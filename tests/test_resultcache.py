@@ -96,20 +96,19 @@ def stored(path: Path) -> Any:
 @dataclasses.dataclass
 class Packed:
     """A stored phrase matcher taken apart: the JSON header, the packed per-form arrays
-    (offsets into the class ids, the class ids), then the opening words, the runs that open
-    longer forms and the forms, as lines of text."""
+    (offsets into the class ids, the class ids), then the opening words and the sorted
+    forms, as lines of text."""
 
     header: dict[str, Any]
     offsets: list[int]
     ids: list[int]
     first: bytes
-    prefixes: bytes
     forms: bytes
 
     def to_bytes(self) -> bytes:
         encoded = json.dumps(self.header).encode()
         arrays = b"".join(array("i", part).tobytes() for part in (self.offsets, self.ids))
-        return b"%d\n" % len(encoded) + encoded + arrays + self.first + self.prefixes + self.forms
+        return b"%d\n" % len(encoded) + encoded + arrays + self.first + self.forms
 
     def changed(self, **fields: Any) -> bytes:
         return dataclasses.replace(self, **fields).to_bytes()
@@ -125,11 +124,8 @@ def matcher_parts(data: bytes) -> Packed:
         part.frombytes(rest[position:position + size * part.itemsize])
         parts.append(list(part))
         position += size * part.itemsize
-    texts = []
-    for size in (header["first"], header["prefixes"]):
-        texts.append(rest[position:position + size])
-        position += size
-    return Packed(header, parts[0], parts[1], texts[0], texts[1], rest[position:])
+    first = rest[position:position + header["first"]]
+    return Packed(header, parts[0], parts[1], first, rest[position + header["first"]:])
 
 
 def matcher_bytes(header: Any, tail: bytes) -> bytes:
@@ -415,7 +411,7 @@ def wrong_matchers(good: bytes) -> list[bytes]:
         with_header(names=[*names, 7]),                 # a number for a name
         with_header(extra=True),
         with_header(first="abc"),                       # a string for a length
-        with_header(prefixes=-1),
+        with_header(first=-1),
         with_header(count=header["count"] - 1),         # one value fewer than forms
         with_header(count=header["count"] + 1),         # one more
         with_header(count="7"),
@@ -429,6 +425,7 @@ def wrong_matchers(good: bytes) -> list[bytes]:
         with_header(exact={str(header["count"]): [["Phrase", [0]]]}),  # past the last form
         packed.changed(forms=b"\n".join(forms[: len(forms) // 2])),  # forms missing
         packed.changed(forms=b"\n".join([forms[0], *forms[:-1]])),    # a form twice
+        packed.changed(forms=b"\n".join([forms[1], forms[0], *forms[2:]])),  # out of order
         packed.changed(forms=b"\n".join([b"", *forms[1:]])),           # an empty form
         packed.changed(forms=packed.forms[:-1] + b"\xff"),            # not UTF-8
         packed.changed(forms=b""),
@@ -491,7 +488,7 @@ def test_wrong_typed_values_never_change_results_nor_crash(
     reference = check(capsys, "--no-cache", "--output-format", "json", ".")
     check(capsys, ".")
     folder = tmp_path / "cache"
-    [matcher] = entries(folder)["lexicon-v3"]
+    [matcher] = entries(folder)["lexicon-v4"]
     good = raw(matcher)
     assert TermMatcher.from_bytes(good) is not None
     bad_results = wrong_results(with_a_fix_first(entries(folder)["results-v1"]))

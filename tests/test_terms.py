@@ -151,6 +151,32 @@ def test_a_matcher_read_back_from_its_cache_bytes_finds_the_same_hits() -> None:
         ["claim", "claim", "claim", "tissue", "tissue", "tissue"]
 
 
+# Words that open one another as strings ("pain", "pains", "painful"), so that the forms
+# opening with one word sit next to forms opening with a longer one in sorted order.
+_WORDS = ["a", "ab", "abc", "b", "ba", "pain", "pains", "painful", "relief"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4), min_size=1,
+                max_size=12),
+       st.lists(st.sampled_from(_WORDS), max_size=60))
+def test_every_run_of_words_that_is_a_form_is_found(phrases: list[list[str]],
+                                                     page: list[str]) -> None:
+    forms = {" ".join(words) for words in phrases}
+    terms = TermSet()
+    terms.add(parse_terms("\n".join(sorted(forms)), "term"))
+    built = TermMatcher(terms)
+    loaded = TermMatcher.from_bytes(built.to_bytes())
+    assert loaded is not None
+    text = " ".join(page)
+    starts = [sum(len(w) + 1 for w in page[:i]) for i in range(len(page))]
+    expected = sorted((starts[i], starts[j - 1] + len(page[j - 1]))
+                      for i in range(len(page)) for j in range(i + 1, len(page) + 1)
+                      if " ".join(page[i:j]) in forms)
+    for matcher in (built, loaded):
+        assert sorted((start, end) for start, end, _ in matcher.scan(text)) == expected
+
+
 def test_cache_bytes_that_are_cut_short_or_altered_give_no_matcher() -> None:
     terms = TermSet()
     terms.add(parse_terms("stem cell[s]", "claim"))
@@ -178,3 +204,14 @@ def test_hits_out_of_the_packed_range_are_kept_too() -> None:
     found = [(5, 5 + (1 << 21), 1), (2, 3, 0), (1 << 32, (1 << 32) + 1, 2)]
     compact = Hits.compact(["a", "b", "c"], found)
     assert list(compact.starts) == [2, 5, 1 << 32] and list(compact.classes) == [0, 1, 2]
+
+
+def test_a_matcher_that_forgets_its_lookups_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    terms = TermSet()
+    terms.add(parse_terms("stem cell[s]\nstem cell therapy\npain\npain relief", "claim"))
+    text = "Stem cell therapy for pain; stem cells bring pain relief, pains, painful." * 3
+    expected = list(TermMatcher(terms).scan(text))
+    monkeypatch.setattr("healthlint.terms.MAX_REMEMBERED_RUNS", 2)
+    matcher = TermMatcher(terms)
+    assert list(matcher.scan(text)) == expected and len(expected) == 18
+    assert len(matcher._steps) <= 2

@@ -200,8 +200,8 @@ class Lexicon:
         phrases differently)."""
         from healthlint.cache import Cache, build_digest, key_for
 
-        # Version 3: the word-table format of TermMatcher.to_bytes.
-        cache = Cache.open("lexicon", version=3, enabled=self.cache_enabled)
+        # Version 4: the sorted-forms format of TermMatcher.to_bytes.
+        cache = Cache.open("lexicon", version=4, enabled=self.cache_enabled)
         return cache, key_for("matcher", build_digest(), self.terms.fingerprint())
 
     def _matcher_stored(self) -> bool:

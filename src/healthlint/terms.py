@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate, compress, groupby, islice
-from operator import itemgetter, le
+from operator import itemgetter, le, lt
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ __all__ = [
 
 MAX_VARIANTS = 1024
 """Expansions of one phrase line; more is an error (a file cannot explode)."""
+MAX_REMEMBERED_RUNS = 1 << 20
+"""Runs of words a matcher remembers the lookup of; past this many it starts afresh."""
 
 # The standard library's engine: these simple patterns run for every phrase at start-up,
 # where its lower call overhead counts.
@@ -608,7 +610,7 @@ def _ids_fit(ids: Sequence[object], classes: int) -> bool:
         min(numbers) >= 0 and max(numbers) < classes))
 
 
-_HEADER_KEYS = frozenset({"names", "count", "ids", "exact", "first", "prefixes", "itemsize",
+_HEADER_KEYS = frozenset({"names", "count", "ids", "exact", "first", "itemsize",
                           "byteorder"})
 
 
@@ -653,20 +655,6 @@ class _PackedValues:
         return value
 
 
-def _openings(forms: Iterable[str]) -> tuple[set[str], set[str]]:
-    """The words that open a form, and every run of a form's first words that is shorter
-    than the form (of "stem cell therapy": "stem" and "stem cell")."""
-    first: set[str] = set()
-    prefixes: set[str] = set()
-    for form in forms:
-        first.add(form.partition(" ")[0])
-        end = form.rfind(" ")
-        while end != -1:
-            prefixes.add(form[:end])
-            end = form.rfind(" ", 0, end)
-    return first, prefixes
-
-
 class TermMatcher:
     """Every phrase of every class of a run, found in one pass over a page.
 
@@ -692,19 +680,37 @@ class TermMatcher:
                 key = normalize_phrase(phrase)
                 exact.setdefault(key, {}).setdefault(phrase, set()).add(index)
         keys = sorted((set(payloads) | set(exact)) - {""})
-        self._set_forms(keys, *_openings(keys), [
+        self._set_forms(keys, {key.partition(" ")[0] for key in keys}, [
             (tuple(sorted(payloads.get(key, ()))),
              tuple((p, tuple(sorted(ids))) for p, ids in sorted(exact.get(key, {}).items())))
             for key in keys])
 
-    def _set_forms(self, forms: list[str], first: Iterable[str], prefixes: Iterable[str],
+    def _set_forms(self, forms: list[str], first: Iterable[str],
                    values: list[_Value] | _PackedValues) -> None:
+        """``forms`` sorted and distinct, the words that open them, and each form's value."""
         self._forms = forms
-        self._index = dict(zip(forms, range(len(forms)), strict=True))
         self._first = frozenset(first)
-        self._prefixes = frozenset(prefixes)
         self._values = values
         self.size = len(forms)
+        # What each run of words met so far is (see _step): a matcher's tables of 60,000
+        # forms took a tenth of start-up to build, and a page meets a few hundred runs.
+        self._steps: dict[str, tuple[int, bool]] = {}
+
+    def _step(self, run: str) -> tuple[int, bool]:
+        """The index of the form ``run`` (-1 if it is none), and whether a longer form opens
+        with it: two binary searches of the sorted forms, remembered for the next page."""
+        step = self._steps.get(run)
+        if step is None:
+            forms = self._forms
+            at = bisect.bisect_left(forms, run)
+            found = at if at < len(forms) and forms[at] == run else -1
+            longer = run + " "
+            at = bisect.bisect_left(forms, longer, at)
+            step = (found, at < len(forms) and forms[at].startswith(longer))
+            if len(self._steps) >= MAX_REMEMBERED_RUNS:
+                self._steps.clear()
+            self._steps[run] = step
+        return step
 
     @cached_property
     def _words(self) -> frozenset[str]:
@@ -720,9 +726,8 @@ class TermMatcher:
         """The compiled matcher, for the on-disk cache: a JSON header (class names, the
         rare case-sensitive phrases), each form's class ids as packed integer arrays
         (decoding 64,000 small JSON lists costs more than the rest together), then the
-        forms, one per line; the header says how many bytes of that text are the opening
-        words and the shorter runs of words that open longer forms (see :meth:`_forms_in`),
-        which the text comes first with."""
+        forms, sorted, one per line, after the words that open them (see :meth:`_forms_in`);
+        the header says how many bytes those words take."""
         offsets = array("i", [0])
         flat = array("i")
         exact: dict[str, Any] = {}
@@ -733,20 +738,19 @@ class TermMatcher:
             if exact_ids:
                 exact[str(index)] = exact_ids
         first = "\n".join(sorted(self._first)).encode()
-        prefixes = "\n".join(sorted(self._prefixes)).encode()
         header = json.dumps({"names": self.names, "count": self.size, "ids": len(flat),
-                             "exact": exact, "first": len(first), "prefixes": len(prefixes),
+                             "exact": exact, "first": len(first),
                              "itemsize": offsets.itemsize,
                              "byteorder": sys.byteorder}).encode()
         return (b"%d\n" % len(header) + header + offsets.tobytes() + flat.tobytes()
-                + first + prefixes + "\n".join(self._forms).encode())
+                + first + "\n".join(self._forms).encode())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TermMatcher | None:
         """A matcher from :meth:`to_bytes`, or ``None`` unless ``data`` has its shape:
         names that are distinct strings, offsets that rise to the number of class ids,
         every class id (and every case-sensitive phrase's) among the names, and as many
-        distinct, non-empty forms as values. A checksum only says the entry is intact;
+        non-empty forms as values, sorted and distinct. A checksum only says the entry is intact;
         this says that scanning with it can neither fail nor report a class that does
         not exist."""
         try:
@@ -763,8 +767,8 @@ class TermMatcher:
                     or header["byteorder"] != sys.byteorder):
                 return None
             exact = _decoded_exact(header["exact"], count, len(names))
-            sizes = header["first"], header["prefixes"]
-            if exact is None or not all(type(n) is int and n >= 0 for n in sizes):
+            first_size = header["first"]
+            if exact is None or type(first_size) is not int or first_size < 0:
                 return None
             position = int(length)
             arrays = []
@@ -781,19 +785,16 @@ class TermMatcher:
                     or not all(map(le, offsets, islice(offsets, 1, None)))
                     or not _ids_fit(ids, len(names))):
                 return None
-            texts = []
-            for size in sizes:
-                texts.append(rest[position:position + size].decode().split("\n"))
-                position += size
+            first = rest[position:position + first_size].decode().split("\n")
+            position += first_size
             forms = rest[position:].decode().split("\n") if count else []
-            if len(forms) != count or not all(forms):
+            if (len(forms) != count or not all(forms)
+                    or not all(map(lt, forms, islice(forms, 1, None)))):
                 return None
             matcher = cls.__new__(cls)
             matcher.names = names
             matcher.ids = {name: index for index, name in enumerate(names)}
-            matcher._set_forms(forms, texts[0], texts[1], _PackedValues(offsets, ids, exact))
-            if len(matcher._index) != count:  # a form twice
-                return None
+            matcher._set_forms(forms, first, _PackedValues(offsets, ids, exact))
         except Exception:  # a damaged entry, in any way, is compiled again
             return None
         return matcher
@@ -822,19 +823,19 @@ class TermMatcher:
     def _forms_in(self, words: Sequence[str]) -> Iterator[tuple[int, int, int]]:
         """``(first word, last word, value index)`` of every form in a run of words: from
         each word that opens a form, the run grows a word at a time while it still opens a
-        longer one (a walk down the word trie of the forms, kept as two hash sets)."""
-        index = self._index
-        prefixes = self._prefixes
+        longer one (a walk down the word trie of the sorted forms)."""
+        steps = self._steps
+        step = self._step
         count = len(words)
         for position in compress(range(count), map(self._first.__contains__, words)):
             run = words[position]
             last = position
             while True:
-                found = index.get(run)
-                if found is not None:
+                found, longer = steps.get(run) or step(run)
+                if found >= 0:
                     yield position, last, found
                 last += 1
-                if last == count or run not in prefixes:
+                if last == count or not longer:
                     break
                 run = f"{run} {words[last]}"
 
