@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import sys
-import textwrap
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -292,6 +291,8 @@ def explain_markdown(rule: Rule) -> str:
 
 def explain_text(rule: Rule) -> str:
     def para(text: str) -> str:
+        import textwrap
+
         return "\n\n".join(textwrap.fill(" ".join(p.split()), 88) for p in text.split("\n\n"))
 
     lines = [f"{rule.code} {rule.slug}", "", para(rule.docs.summary), "",

@@ -14,19 +14,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from healthlint._package import package_file
 from healthlint.errors import ConfigError, RuleError
 from healthlint.rules import validate
 from healthlint.types import Severity
 from healthlint.yamlfile import KeyPath, read_yaml
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 CONFIG_NAMES = (".healthlint.yaml", ".healthlint.yml", "pyproject.toml")
 
@@ -97,7 +92,7 @@ class Settings:
 @cache
 def _schema() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
-        resources.files("healthlint").joinpath("schemas/config.schema.json").read_text("utf-8")
+        package_file("schemas/config.schema.json").read_text("utf-8")
     )
     return data
 
@@ -172,6 +167,10 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | N
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
                           path=str(path), line=raw.count(b"\n", 0, exc.start) + 1) from None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class HealthlintError(Exception):
     """A problem with how healthlint was set up: a rule, a config file, a plugin, an option."""
@@ -38,3 +40,11 @@ class OptionError(ValueError):
     def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
         super().__init__(message)
         self.path = path
+
+
+def close_matches(word: str, choices: Iterable[str]) -> list[str]:
+    """The one choice closest to a mistyped ``word``, if any is close, for "did you mean".
+    ``difflib`` is imported here, on the way to an error, not at every start."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(choices), n=1)

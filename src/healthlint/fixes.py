@@ -27,7 +27,6 @@ Writing a file:
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import re
 import stat
@@ -150,6 +149,8 @@ def preview(path: str, diagnostics: Iterable[Diagnostic], *, unsafe: bool,
     if not edits:
         return FixOutcome(path)
     fixed, applied = apply_edits(linted, edits)
+    import difflib  # only for --diff
+
     diff = "".join(difflib.unified_diff(
         linted.splitlines(keepends=True), fixed.splitlines(keepends=True),
         fromfile=f"a/{path}", tofile=f"b/{path}"))

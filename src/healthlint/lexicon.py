@@ -14,13 +14,12 @@ Sources, in load order (a class defined again extends the earlier one):
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from healthlint.errors import OptionError, RuleError
+from healthlint._package import package_file
+from healthlint.errors import OptionError, RuleError, close_matches
 from healthlint.scan import MAX_SHAPE_LENGTH, Scanner, Shape, compile_shape
 from healthlint.terms import TermError, TermMatcher, TermSet, parse_terms, read_term_file
 from healthlint.types import Rule
@@ -33,11 +32,11 @@ __all__ = ["Lexicon", "core_terms_dir"]
 
 
 def core_terms_dir() -> Path:
-    return Path(str(resources.files("healthlint").joinpath("data/terms")))
+    return package_file("data/terms")
 
 
 def _core_shapes_file() -> Path:
-    return Path(str(resources.files("healthlint").joinpath("data/shapes.yaml")))
+    return package_file("data/shapes.yaml")
 
 
 class Lexicon:
@@ -160,7 +159,7 @@ class Lexicon:
         if name in self.terms or name in self.shapes:
             return name
         known = [n for n in (*self.terms.classes, *self.shapes) if "." not in n]
-        near = difflib.get_close_matches(name, known, n=1)
+        near = close_matches(name, known)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise OptionError(f"unknown term class {name!r}{hint}", key)
 

@@ -8,16 +8,15 @@ YAML line, the rule and the problem.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from healthlint.errors import OptionError, RuleError
+from healthlint._package import package_file
+from healthlint.errors import OptionError, RuleError, close_matches
 from healthlint.lexicon import Lexicon
 from healthlint.types import Example, Rule, RuleChecker, RuleDocs, RuleKind, RulePack, Severity
 
@@ -31,7 +30,7 @@ def _rule_validator() -> Any:
     import fastjsonschema
 
     schema = json.loads(
-        resources.files("healthlint").joinpath("schemas/rule.schema.json").read_text("utf-8")
+        package_file("schemas/rule.schema.json").read_text("utf-8")
     )
     return fastjsonschema.compile(schema)
 
@@ -86,7 +85,7 @@ def validate(data: Any, schema: Mapping[str, Any], validator: Any, *, path: str,
         # is, with the near match, rather than as the required key that is missing.
         if exc.rule in ("additionalProperties", "required") and unknown and allowed:
             key = unknown[0]
-            near = difflib.get_close_matches(str(key), allowed, n=1)
+            near = close_matches(str(key), allowed)
             hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(allowed)}"
             line = _line_for(lines, (*prefix, *key_path, key))
             raise RuleError(f"{what}: unknown key {key!r} in {where}{hint}", path=path,
@@ -212,7 +211,7 @@ def load_rules(
         lexicon.load_user_file(vocab_path)
 
     schema = json.loads(
-        resources.files("healthlint").joinpath("schemas/rule.schema.json").read_text("utf-8")
+        package_file("schemas/rule.schema.json").read_text("utf-8")
     )
     rules: dict[str, LoadedRule] = {}
     slugs: dict[str, str] = {}
@@ -267,20 +266,20 @@ def _load_rule_file(path: Path, pack: RulePack, kinds: Mapping[str, RuleKind],
         validate(data, schema, _rule_validator(), path=str(path), lines=lines, what=label)
     for name in data.get("profiles") or {}:
         if name not in profiles:
-            near = difflib.get_close_matches(name, list(profiles), n=1)
+            near = close_matches(name, profiles)
             hint = f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(profiles)}"
             raise RuleError(f"{label}: unknown profile {name!r}{hint}", path=str(path),
                             line=lines.get(("profiles", name)))
     kind = kinds.get(data["kind"])
     if kind is None:
-        near = difflib.get_close_matches(data["kind"], list(kinds), n=1)
+        near = close_matches(data["kind"], kinds)
         hint = (f"; did you mean {near[0]!r}?" if near
                 else f"; known kinds: {', '.join(sorted(kinds))}")
         raise RuleError(f"{label}: unknown kind {data['kind']!r}{hint}", path=str(path),
                         line=lines.get(("kind",)))
     category = str(data.get("category"))
     if category not in categories:
-        near = difflib.get_close_matches(str(category), list(categories), n=1)
+        near = close_matches(str(category), categories)
         hint = f"; did you mean {near[0]!r}?" if near else (
             f"; the loaded packs declare: {', '.join(categories)}" if categories else
             "; no loaded pack declares categories (a pack.yaml lists them)")

@@ -16,11 +16,11 @@ profile.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from healthlint.errors import close_matches
 from healthlint.types import Rule, Severity
 
 ALL = "ALL"
@@ -160,8 +160,8 @@ def problem(name: str, rules: Sequence[Named], categories: Collection[str] = ())
             c.lower() for c in categories}:
         return None
     slugs = sorted({r.slug.lower() for r in rules} | {c.lower() for c in categories})
-    close = (difflib.get_close_matches(wanted.upper(), [r.code.upper() for r in rules], n=1)
-             or difflib.get_close_matches(wanted.lower(), slugs, n=1))
+    close = (close_matches(wanted.upper(), [r.code.upper() for r in rules])
+             or close_matches(wanted.lower(), slugs))
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"{name!r} names no rule{hint}"
 

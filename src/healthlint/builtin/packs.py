@@ -7,7 +7,6 @@ editable install they are read from the repository's ``rules/`` folder.
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 from healthlint import hookimpl
@@ -15,7 +14,7 @@ from healthlint.types import RulePack
 
 
 def shipped_rules_dir() -> Path:
-    installed = Path(str(resources.files("healthlint"))) / "rules"
+    installed = Path(__file__).parents[1] / "rules"
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parents[3] / "rules"
