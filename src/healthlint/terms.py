@@ -698,15 +698,16 @@ class TermMatcher:
 
     def _step(self, run: str) -> tuple[int, bool]:
         """The index of the form ``run`` (-1 if it is none), and whether a longer form opens
-        with it: two binary searches of the sorted forms, remembered for the next page."""
+        with it: one binary search of the sorted forms, remembered for the next page. Forms
+        hold no character that sorts before the space, so a form that goes on from ``run``
+        is, if there is one, the first after ``run`` in order."""
         step = self._steps.get(run)
         if step is None:
             forms = self._forms
             at = bisect.bisect_left(forms, run)
             found = at if at < len(forms) and forms[at] == run else -1
-            longer = run + " "
-            at = bisect.bisect_left(forms, longer, at)
-            step = (found, at < len(forms) and forms[at].startswith(longer))
+            after = at + 1 if found >= 0 else at
+            step = (found, after < len(forms) and forms[after].startswith(run + " "))
             if len(self._steps) >= MAX_REMEMBERED_RUNS:
                 self._steps.clear()
             self._steps[run] = step
