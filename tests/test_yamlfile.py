@@ -32,7 +32,7 @@ def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def stored(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.is_file() and "yaml-v1" in p.parts
+    return [p for p in folder.rglob("*") if p.is_file() and "yaml-v2" in p.parts
             and not p.name.startswith(".")]
 
 
@@ -88,9 +88,26 @@ def test_an_entry_of_the_wrong_shape_is_parsed_afresh(tmp_path: Path, cache_fold
     expected = read_yaml(path)
     cache, key = yamlfile._cache(RULE)
     assert isinstance(cache, Cache)
-    for wrong in ({"data": 1}, {"data": 1, "lines": [[["a"], "x"]]}, [1, 2]):
-        cache.put_json(key, wrong)
+    for wrong in (b"no line break", b"{not json\n[]", b"[1, 2"):
+        cache.put(key, wrong)
         assert read_yaml(path) == expected
+
+
+@pytest.mark.parametrize("lines", [b"[[[\"a\"], \"x\"]]", b"{}", b"[[1, 2, 3]]", b"[not json",
+                                   b"[[[\"code\"], 1], [[\"code\"], 2]]"])
+def test_stored_lines_of_the_wrong_shape_are_found_again(lines: bytes, tmp_path: Path,
+                                                         cache_folder: Path) -> None:
+    path = tmp_path / "rule.yaml"
+    path.write_text(RULE)
+    data, expected = read_yaml(path)
+    cache, key = yamlfile._cache(RULE)
+    assert isinstance(cache, Cache)
+    payload = cache.get(key)
+    assert payload is not None
+    cache.put(key, payload.partition(b"\n")[0] + b"\n" + lines)
+    again, again_lines = read_yaml(path)
+    assert again == data and dict(again_lines) == dict(expected)
+    assert again_lines[("options", "claims", 1, "find")] == 6
 
 
 def test_no_cache_folder_reads_every_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

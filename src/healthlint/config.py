@@ -157,7 +157,7 @@ def _first_line(text: str, pattern: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
-def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | None:
+def _read_pyproject(path: Path) -> tuple[dict[str, Any], Mapping[KeyPath, int]] | None:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -194,7 +194,7 @@ def _read_pyproject(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | N
     return table, _toml_lines(text)
 
 
-def read_config_file(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]] | None:
+def read_config_file(path: Path) -> tuple[dict[str, Any], Mapping[KeyPath, int]] | None:
     """The raw healthlint table of a config file, or ``None`` for a pyproject without one."""
     if path.name == "pyproject.toml":
         return _read_pyproject(path)

@@ -5,6 +5,7 @@ without needing each other."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ aliases, nine levels of nine) would grow a billion times, and is refused."""
 ALIAS_EXPANSION_FLOOR = 10_000
 
 
-def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
+def read_yaml(path: Path) -> tuple[Any, Mapping[KeyPath, int]]:
     """Parse a YAML file safely; also return the 1-based line of every key and item.
 
     Duplicate mapping keys, which PyYAML would silently merge, are an error, and so are
@@ -39,9 +40,19 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         raise RuleError(f"cannot read file: {exc}", path=str(path)) from None
     cache, key = _cache(text)
     if cache is not None:
-        stored = _decoded(cache.get_json(key))
+        payload = cache.get(key)
+        stored = _decoded(payload, path, text) if payload is not None else None
         if stored is not None:
             return stored
+        if payload is not None:
+            cache.discard(key)
+    data, lines = _parse(path, text)
+    if cache is not None:
+        _store(cache, key, data, lines)
+    return data, lines
+
+
+def _parse(path: Path, text: str) -> tuple[Any, dict[KeyPath, int]]:
     try:
         loader = _SafeLoader(text)
         try:
@@ -55,44 +66,87 @@ def read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise RuleError(f"invalid YAML: {problem}", path=str(path), line=line) from None
-    if cache is not None:
-        _store(cache, key, data, lines)
     return data, lines
 
 
 # Reading a rule pack's two dozen files took longer than the rest of start-up; a document
 # already read (and checked) comes back from the cache as JSON, keyed on its text and this
 # build. Only one that JSON gives back exactly is stored: no dates, sets or number keys.
+# The entry is the document, a line break, then the lines of its keys: those are decoded
+# only when asked for (for an error's line, mostly), which most runs never do.
 
 def _cache(text: str) -> tuple[Cache | None, str]:
     from healthlint.cache import Cache, build_digest, key_for
 
-    return Cache.open("yaml", version=1), key_for("yaml", build_digest(), text)
+    return Cache.open("yaml", version=2), key_for("yaml", build_digest(), text)
 
 
 def _store(cache: Cache, key: str, data: Any, lines: dict[KeyPath, int]) -> None:
-    value = {"data": data, "lines": [[list(path), line] for path, line in lines.items()]}
-    try:
-        encoded = json.dumps(value, separators=(",", ":"), allow_nan=False)
-        exact = json.loads(encoded) == value
+    stored_lines = [[list(path), line] for path, line in lines.items()]
+    try:  # JSON written without indentation holds no line break
+        encoded = json.dumps(data, separators=(",", ":"), allow_nan=False)
+        exact = json.loads(encoded) == data
+        encoded_lines = json.dumps(stored_lines, separators=(",", ":"))
     except (TypeError, ValueError, RecursionError):
         return
     if exact:
-        cache.put(key, encoded.encode())
+        cache.put(key, f"{encoded}\n{encoded_lines}".encode())
 
 
-def _decoded(value: Any) -> tuple[Any, dict[KeyPath, int]] | None:
+def _decoded(payload: bytes, path: Path, text: str) -> tuple[Any, Mapping[KeyPath, int]] | None:
     """A stored document and its key lines, or ``None`` if the entry is not of that shape."""
-    if type(value) is not dict or set(value) != {"data", "lines"} or \
-            type(value["lines"]) is not list:
+    document, newline, lines = payload.partition(b"\n")
+    if not newline:
+        return None
+    try:
+        data = json.loads(document)
+    except (ValueError, RecursionError):
+        return None
+    return data, _StoredLines(lines, path, text)
+
+
+class _StoredLines(Mapping[KeyPath, int]):
+    """The key lines of a document read back from the cache, decoded when first asked for.
+    Lines of the wrong shape are found again by parsing the document, as on a miss."""
+
+    def __init__(self, encoded: bytes, path: Path, text: str) -> None:
+        self._encoded: bytes | None = encoded
+        self._path = path
+        self._text = text
+        self._lines: dict[KeyPath, int] = {}
+
+    @property
+    def _table(self) -> dict[KeyPath, int]:
+        if self._encoded is not None:
+            lines = _decoded_lines(self._encoded)
+            self._lines = lines if lines is not None else _parse(self._path, self._text)[1]
+            self._encoded = None
+        return self._lines
+
+    def __getitem__(self, key: KeyPath) -> int:
+        return self._table[key]
+
+    def __iter__(self) -> Iterator[KeyPath]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+def _decoded_lines(encoded: bytes) -> dict[KeyPath, int] | None:
+    try:
+        value = json.loads(encoded)
+    except (ValueError, RecursionError):
+        return None
+    if type(value) is not list:
         return None
     try:  # a key path that is not a list, or holds a list, fails here
-        lines = {tuple(path): line for path, line in value["lines"]}
+        lines = {tuple(path): line for path, line in value}
     except (TypeError, ValueError):
         return None
-    if len(lines) != len(value["lines"]) or not all(type(line) is int for line in lines.values()):
+    if len(lines) != len(value) or not all(type(line) is int for line in lines.values()):
         return None
-    return value["data"], lines
+    return lines
 
 
 def _key_lines(root: yaml.Node | None, path: Path, text: str) -> dict[KeyPath, int]:
