@@ -23,7 +23,7 @@ from healthlint.cache import CACHE_ENV, Cache
 from healthlint.cli import main
 from healthlint.engine import Linter
 from healthlint.resultcache import cacheable, decode_result, encode_result
-from healthlint.terms import TermMatcher
+from healthlint.terms import DamagedMatcher, Hits, TermMatcher
 from healthlint.types import (
     Applicability,
     Diagnostic,
@@ -494,7 +494,9 @@ def test_wrong_typed_values_never_change_results_nor_crash(
     bad_results = wrong_results(with_a_fix_first(entries(folder)["results-v1"]))
     bad_matchers = wrong_matchers(good)
     for index, bad_matcher in enumerate(bad_matchers):
-        assert TermMatcher.from_bytes(bad_matcher) is None, index
+        loaded = TermMatcher.from_bytes(bad_matcher)
+        # Refused when read, or (a class id that does not exist) when a page meets the form.
+        assert loaded is None or damaged_when_met(loaded), index
     # Four runs of four pages give every bad result a page; the matcher is replaced as well.
     for run in range(4):
         replant(matcher, bad_matchers[run * 5 % len(bad_matchers)])
@@ -508,6 +510,34 @@ def test_wrong_typed_values_never_change_results_nor_crash(
     explode_if_linted(monkeypatch)
     forget_process_state(monkeypatch)
     assert check(capsys, "--output-format", "json", ".")[:2] == reference[:2]
+
+
+def hit_list(hits: Hits) -> list[tuple[int, int, int]]:
+    return sorted((hits.starts[i], hits.ends[i], hits.classes[i]) for i in range(len(hits)))
+
+
+def damaged_when_met(matcher: TermMatcher) -> bool:
+    try:
+        for index in range(matcher.size):
+            matcher._values[index]
+    except DamagedMatcher:
+        return True
+    return False
+
+
+def test_a_damaged_matcher_met_on_a_page_is_compiled_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    text = "Our stem cell therapy cures arthritis and is risk-free."
+    expected = hit_list(Linter().lexicon.scanner.scan(text))
+    [entry] = entries(tmp_path)["lexicon-v4"]
+    packed = matcher_parts(raw(entry))
+    replant(entry, packed.changed(ids=[len(packed.header["names"]) + 5] * len(packed.ids)))
+    forget_process_state(monkeypatch)
+    lexicon = Linter().lexicon
+    assert hit_list(lexicon.scanner.scan(text)) == expected and expected
+    assert TermMatcher.from_bytes(raw(entry)) is not None  # the entry was replaced
+    assert not damaged_when_met(TermMatcher.from_bytes(raw(entry)))  # type: ignore[arg-type]
 
 
 def test_a_result_round_trips_exactly() -> None:

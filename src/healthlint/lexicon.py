@@ -189,7 +189,8 @@ class Lexicon:
                 origin = next((c.origin for c in self.terms.classes.values()
                                if f"{c.name!r}" in exc.reason), None)
                 raise RuleError(exc.reason, path=origin) from None
-            self._scanner = Scanner(self.terms, shapes, matcher=matcher)
+            self._scanner = Scanner(self.terms, shapes, matcher=matcher,
+                                    recompile=self._recompiled_matcher)
         return self._scanner
 
     def _matcher_cache(self) -> tuple[Cache | None, str]:
@@ -220,6 +221,15 @@ class Lexicon:
             if data is not None:
                 cache.discard(key)
         matcher = TermMatcher(self.terms)
+        if cache is not None:
+            cache.put(key, matcher.to_bytes())
+        return matcher
+
+    def _recompiled_matcher(self, damaged: TermMatcher) -> TermMatcher:
+        """A matcher compiled afresh, with the class names (and so the ids) of one read from
+        the cache that turned out damaged; the entry is replaced."""
+        matcher = TermMatcher(self.terms, names=damaged.names)
+        cache, key = self._matcher_cache()
         if cache is not None:
             cache.put(key, matcher.to_bytes())
         return matcher

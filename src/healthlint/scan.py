@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, compress
@@ -33,7 +33,7 @@ import regex
 
 from healthlint.anchors import Anchors, Openings, folds_into_ascii, openings_of
 from healthlint.regexcache import compiled
-from healthlint.terms import Hits, TermMatcher, TermSet, lower_keeping_offsets
+from healthlint.terms import DamagedMatcher, Hits, TermMatcher, TermSet, lower_keeping_offsets
 
 __all__ = [
     "MAX_SHAPE_LENGTH",
@@ -232,9 +232,15 @@ class Scanner:
     """Term classes and shapes of one run, compiled once."""
 
     def __init__(self, terms: TermSet, shapes: Iterable[Shape] = (),
-                 matcher: TermMatcher | None = None) -> None:
+                 matcher: TermMatcher | None = None,
+                 recompile: Callable[[TermMatcher], TermMatcher] | None = None) -> None:
+        """``matcher`` may come from the cache; if a page shows it damaged
+        (:class:`~healthlint.terms.DamagedMatcher`), ``recompile`` gives a new one with the
+        same class names (by default, compiled from ``terms``) and the page is scanned
+        again."""
         shape_list = list(shapes)
         self.matcher = matcher or TermMatcher(terms)
+        self._recompile = recompile or (lambda old: TermMatcher(terms, names=old.names))
         names = list(self.matcher.names)
         self.shapes: list[CompiledShape] = []
         ids = {name: index for index, name in enumerate(names)}
@@ -257,6 +263,13 @@ class Scanner:
 
     def scan(self, prose: str) -> Hits:
         """Every hit of every class in ``prose``; :class:`ShapeTimeout` if a shape runs away."""
+        try:
+            return self._hits(prose)
+        except DamagedMatcher:
+            self.matcher = self._recompile(self.matcher)
+            return self._hits(prose)
+
+    def _hits(self, prose: str) -> Hits:
         if len(prose) > INDEXED_PAGE:  # a huge page: hits held a few bytes each
             return Hits.compact(self.names, self._found(prose))
         return Hits(self.names, self._found(prose))
