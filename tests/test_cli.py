@@ -928,3 +928,13 @@ def test_test_needs_rule_folders(site: Path, capsys) -> None:
     code, _, err = run(capsys, "test", "--no-config")
     assert code == EXIT_ERROR
     assert "no rule folders to test" in err
+
+
+def test_a_run_leaves_the_collector_as_it_found_it(site: Path, capsys) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    assert main(["check", "--no-config", "--no-cache", "page.md"]) == EXIT_FINDINGS
+    assert gc.get_threshold() == before
+    assert main(["check", "--no-config", "--output-format", "nonsense", "."]) == EXIT_ERROR
+    assert gc.get_threshold() == before
