@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
-import pytest
+# Before healthlint is imported: its modules read their compiled patterns from the cache as
+# they load, and the tests never use the user's cache folder.
+_IMPORT_CACHE = tempfile.mkdtemp(prefix="healthlint-tests-")
+os.environ["HEALTHLINT_CACHE_DIR"] = _IMPORT_CACHE
+atexit.register(shutil.rmtree, _IMPORT_CACHE, ignore_errors=True)
 
-from healthlint.cache import CACHE_ENV
-from healthlint.engine import Linter
+import pytest  # noqa: E402
+
+from healthlint.cache import CACHE_ENV  # noqa: E402
+from healthlint.engine import Linter  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -32,7 +42,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Tests marked ``shared`` read the development data beside the repository."""
     if SHARED.is_dir():
         return
-    skip = pytest.mark.skip(reason=f"needs the development data folder {SHARED.name}/ beside the repo")
+    skip = pytest.mark.skip(
+        reason=f"needs the development data folder {SHARED.name}/ beside the repo")
     for item in items:
         if "shared" in item.keywords:
             item.add_marker(skip)

@@ -94,3 +94,18 @@ def refuse_source(source: str, flags: int = 0) -> regex.Pattern[str]:
     if source == "":  # how the constructor is found, not a shape
         return regex.Regex("", flags)
     raise AssertionError(f"compiled again: {source!r}")
+
+
+def test_compile_reads_a_module_pattern_back_and_reports_a_bad_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    source = r"(?<stop>[.!?]+)[\"')]*(?=\s+\p{Lu}|\s*$)"
+    first = healthlint.regexcache.compile(source, regex.VERBOSE)
+    monkeypatch.setattr(healthlint.regexcache.regex, "compile", refuse_source)
+    again = healthlint.regexcache.compile(source, regex.VERBOSE)
+    text = 'It works. Really!) Yes'
+    assert [m.span() for m in again.finditer(text)] == [m.span() for m in first.finditer(text)]
+    assert [m.group("stop") for m in again.finditer(text)] == [".", "!"]
+    monkeypatch.undo()
+    with pytest.raises(regex.error):
+        healthlint.regexcache.compile("(unclosed")

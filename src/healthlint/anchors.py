@@ -28,6 +28,8 @@ from typing import Any
 
 import regex
 
+from healthlint import regexcache
+
 try:  # the standard library's own regex parser: Python 3.11+, then 3.10
     _sre: Any = importlib.import_module("re._constants")
     _sre_parse: Any = importlib.import_module("re._parser")
@@ -50,7 +52,7 @@ MAX_WORDS = 512
 _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 _SHAPE_FLAGS = _sre.SRE_FLAG_IGNORECASE
 """What :func:`~healthlint.scan.compile_shape` compiles with, as far as this reading goes."""
-_WORD_CHAR = regex.compile(r"\w", regex.VERSION0)
+_WORD_CHAR = regexcache.compile(r"\w", regex.VERSION0)
 """A word character as the shapes' own engine reads one (it counts marks, not ``²``)."""
 _WORD_ENDS = frozenset({_sre.AT_BOUNDARY, _sre.AT_END, _sre.AT_END_LINE, _sre.AT_END_STRING})
 _LINE_STARTS = frozenset({_sre.AT_BEGINNING, _sre.AT_BEGINNING_LINE, _sre.AT_BEGINNING_STRING})
@@ -150,7 +152,7 @@ def _set_holds(members: Sequence[tuple[Any, Any]], test: regex.Pattern[str] | re
     return True
 
 
-_NOT_WORD = regex.compile(r"\W", regex.VERSION0)
+_NOT_WORD = regexcache.compile(r"\W", regex.VERSION0)
 _DIGIT = re.compile(r"[0-9]")
 _NOT_WORD_CATEGORIES = frozenset({_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_WORD})
 _DIGIT_CATEGORIES = frozenset({_sre.CATEGORY_DIGIT})

@@ -34,7 +34,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -292,6 +291,8 @@ class Cache:
         temporary = None
         try:
             os.makedirs(path.parent, 0o700, exist_ok=True)
+            import tempfile  # only to write: a warm run never does
+
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=_TEMPORARY_PREFIX)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(header + b"\n" + data)

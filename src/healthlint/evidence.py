@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
 
-import regex
-
+from healthlint import regexcache
 from healthlint.terms import Hits
 from healthlint.text import split_clauses, split_sentences
 from healthlint.types import Document, Span
@@ -52,14 +51,14 @@ while its rule is still on that sentence. A normal page (a few hundred sentences
 table; a huge page empties the memo when it is full, so memory stays bounded and a table is
 at worst rebuilt once per rule (a walk over the sentence's own hits)."""
 
-_WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
-_CONTENT_WORD = regex.compile(r"[\p{L}]{4,}")
+_WORD = regexcache.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
+_CONTENT_WORD = regexcache.compile(r"[\p{L}]{4,}")
 _SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
-_MARKER_NUMBERS = regex.compile(r"\d{1,3}")
-_ENTRY_NUMBER = regex.compile(
+_MARKER_NUMBERS = regexcache.compile(r"\d{1,3}")
+_ENTRY_NUMBER = regexcache.compile(
     r"\s*(?:\[(?P<a>\d{1,3})\]|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})[.)]?)\s+(?=\S)")
-_FIGURE = regex.compile(r"\d{1,3}(?:\.\d+)?")
-_LEAD_IN = regex.compile(r":\s*$")
+_FIGURE = regexcache.compile(r"\d{1,3}(?:\.\d+)?")
+_LEAD_IN = regexcache.compile(r":\s*$")
 _UNKNOWN = 0xFF
 """A strength not yet worked out, in the per-sentence memos."""
 _STOPWORDS = frozenset(

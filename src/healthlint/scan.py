@@ -31,8 +31,8 @@ from operator import methodcaller, not_, or_
 
 import regex
 
+from healthlint import regexcache
 from healthlint.anchors import Anchors, Openings, folds_into_ascii, openings_of
-from healthlint.regexcache import compiled
 from healthlint.terms import DamagedMatcher, Hits, TermMatcher, TermSet, lower_keeping_offsets
 
 __all__ = [
@@ -162,7 +162,7 @@ class _Words:
         return found
 
 
-_NOT_WORD = regex.compile(r"(\W+)", regex.VERSION0)
+_NOT_WORD = regexcache.compile(r"(\W+)", regex.VERSION0)
 _NOT_WORD_ASCII = re.compile(r"(\W+)", re.ASCII)
 _DIGITS = tuple("0123456789")
 
@@ -246,7 +246,7 @@ class Scanner:
         ids = {name: index for index, name in enumerate(names)}
         sources = [_whitespace_runs(shape.source) for shape in shape_list]
         derived = openings_of(sources)
-        patterns = compiled(sources, SHAPE_FLAGS)
+        patterns = regexcache.compiled(sources, SHAPE_FLAGS)
         for shape, openings, pattern in zip(shape_list, derived, patterns, strict=True):
             class_id = ids.get(shape.name)
             if class_id is None:

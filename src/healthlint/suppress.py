@@ -20,16 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import regex
-
-from healthlint import selection
+from healthlint import regexcache, selection
 from healthlint.selection import RuleName
 from healthlint.types import Diagnostic, Document, FileError, Severity, Span
 
-_ACTION = regex.compile(
+_ACTION = regexcache.compile(
     r"healthlint-(?P<action>disable-next-line|disable-line|disable-file|disable|enable)(?=\s|--|\Z)"
 )
-_CODE = regex.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_CODE = regexcache.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
 @dataclass(frozen=True)

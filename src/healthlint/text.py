@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 import regex
 
+from healthlint import regexcache
 from healthlint.types import Span
 
 # Abbreviations after which a full stop does not end a sentence, lower-cased and
@@ -35,7 +36,7 @@ NON_TERMINAL_ABBREVIATIONS = frozenset(
     """.split()
 )
 
-_BOUNDARY = regex.compile(
+_BOUNDARY = regexcache.compile(
     r"""
     (?<stop>[.!?…]+|\.{3})        # terminal punctuation, ellipses included
     [\"'”’»)\]]*                  # closing quotes and brackets stay with the sentence
@@ -43,11 +44,11 @@ _BOUNDARY = regex.compile(
     """,
     regex.VERBOSE,
 )
-_WORD_BEFORE = regex.compile(r"(?<![\p{L}'’])([\p{L}.'’]+)\Z")
+_WORD_BEFORE = regexcache.compile(r"(?<![\p{L}'’])([\p{L}.'’]+)\Z")
 # A run-in heading: a short title ending with a colon before a capitalised sentence
 # ("Key Takeaways: Research shows ..."). At most eight words, no inner punctuation.
-_RUN_IN_HEADING = regex.compile(r"[^\s.!?:;,][^.!?:;,\n]{0,80}?:(?=\s+[\"“]?\p{Lu})")
-_SPACE = regex.compile(r"\s+")
+_RUN_IN_HEADING = regexcache.compile(r"[^\s.!?:;,][^.!?:;,\n]{0,80}?:(?=\s+[\"“]?\p{Lu})")
+_SPACE = regexcache.compile(r"\s+")
 
 # Clause breaks: semicolons, colons, dashes and parentheses always; a comma when a
 # new clause starts after it (a subordinator, a conjunction with a subject, or a
@@ -56,7 +57,7 @@ _SPACE = regex.compile(r"\s+")
 # and runs are taken possessively: blanked markup leaves runs of thousands of spaces
 # inside a sentence, and trying each of their positions as a start would make the split
 # quadratic in the length of the run.
-_CLAUSE_BREAK = regex.compile(
+_CLAUSE_BREAK = regexcache.compile(
     r"""
     (?:(?<!\s)|\G)(?:
       \s*+[;:]\s++
@@ -73,7 +74,7 @@ _CLAUSE_BREAK = regex.compile(
     regex.VERBOSE | regex.IGNORECASE,
 )
 # A leading subordinate clause ("Due to the minimal risk, ...") ends at its first comma.
-_LEADING_SUBORDINATE = regex.compile(
+_LEADING_SUBORDINATE = regexcache.compile(
     r"\s*(?:due\s+to|since|because|although|though|while|if|when|once|after|before|as"
     r"|unless|whereas|given|despite|in\s+spite\s+of)\b[^,;:]*,",
     regex.IGNORECASE,

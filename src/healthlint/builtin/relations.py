@@ -26,7 +26,7 @@ from typing import Any
 
 import regex
 
-from healthlint import hookimpl
+from healthlint import hookimpl, regexcache
 from healthlint.errors import OptionError
 from healthlint.evidence import HEDGE_CLASSES, Analysis, Sentence, Strength
 from healthlint.lexicon import Lexicon
@@ -356,7 +356,7 @@ def render_message(template: str, match_text: str, reason: str) -> str:
     return f"{message} ({reason})" if reason else message
 
 
-_SLOT = regex.compile(r"\{([a-z][a-z0-9_]*)(?:\|([^{}]*))?\}")
+_SLOT = regexcache.compile(r"\{([a-z][a-z0-9_]*)(?:\|([^{}]*))?\}")
 
 
 def template_slots(templates: Sequence[str | None], lexicon: Lexicon, rule: Rule
