@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 import healthlint.anchors
 import healthlint.scan
-from healthlint.anchors import Anchors, anchors_of, folds_into_ascii, openings_of, required_of
+from healthlint.anchors import (
+    Anchors,
+    Openers,
+    anchors_of,
+    folds_into_ascii,
+    openers_of,
+    openings_of,
+    required_of,
+)
 from healthlint.cache import CACHE_ENV, Cache
 from healthlint.engine import Linter
 from healthlint.scan import Scanner, Shape, ShapeTimeout, _Page, _whitespace_runs, compile_shape
@@ -72,6 +80,34 @@ def test_a_shape_with_no_opening_words_still_needs_its_literal_text() -> None:
     assert required_of(_whitespace_runs(r"(?:foo)?\w+")) is None  # only an optional piece
 
 
+@pytest.mark.parametrize(("source", "openers"), [
+    (r"(?m)(?:^|[.!?]\"? )\s*\K\w+", Openers(frozenset(".!?"), True)),
+    (r"(?m)^[ \t•-]*\w+:", Openers(frozenset(), True)),
+    (r"(?<![\w(])(?:\(\d{1,3}\)|\[\d{1,3}\]|[¹²³]+)", Openers(frozenset("([¹²³"), False)),
+    (r"[—–:] ?(?:for|against)\b", Openers(frozenset("—–:"), False)),
+    (r"(?:[$£€] ?\d+)", Openers(frozenset("$£€"), False)),
+])
+def test_a_shape_that_opens_with_punctuation_or_a_line_start_is_tried_only_there(
+        source: str, openers: Openers) -> None:
+    assert openers_of(_whitespace_runs(source)) == openers
+
+
+@pytest.mark.parametrize("source", [
+    r"(?:x)?\.",            # may open with a letter, which case folding reaches
+    r"[A-Z]\w+:",           # a letter
+    r"\d+%",               # a digit
+    r"\s*:",               # any blank
+    r".:",                 # any character
+    r"[^a-z]:",            # a negated set
+    r"(?:\.)?",            # an empty match
+    r"\b(?:\.|\w)",        # one way through opens with any word character
+    r"(?:(\.)|x)\1",       # a letter again
+    r"[\u24b6]",           # a circled letter has a case
+])
+def test_a_shape_that_may_open_anywhere_gets_no_openers(source: str) -> None:
+    assert openers_of(_whitespace_runs(source)) is None
+
+
 def test_a_page_whose_letters_fold_into_ascii_is_scanned_whole() -> None:
     # The regex engine, ignoring case, matches "s" with the long s and "i" with the dotted
     # capital I; their lower case does not show it.
@@ -93,7 +129,9 @@ def test_a_shape_with_no_anchors_still_runs_everywhere() -> None:
 TRICKY = ["o'", "'", "+", "&", "_", "²", "½", "İ", "K", "ſ", "é", "e\u0301", "ﬁ", "ß", "-",
           "’", "“", "”", ".", "!", "?", ":", ";", ",", "(", ")", "#", "%", "$", "\n", "\n\n",
           "  ", "\t", "•", "—", "1", "12", "80%", "1990", "2024", "10.1000/x", "x", "The",
-          "A", "Dr.", "n=", "et al", "up to", "as much as", "in", "the", "our", "my"]
+          "A", "Dr.", "n=", "et al", "up to", "as much as", "in", "the", "our", "my",
+          "\r", "\r\n", "\u2028", "\x0b", "\x0c", "\x85", "[1]", "(2)", "¹²", "–", "*", ">",
+          "…", "\u00a0"]
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +225,7 @@ def test_derivations_read_back_from_the_cache_are_the_ones_derived(
     derived = openings_of(sources)  # stored
     monkeypatch.setattr(healthlint.anchors, "anchors_of", explode)
     assert openings_of(sources) == derived  # read back, nothing derived again
-    assert [(s.anchors, s.required) for s in shipped.shapes] == derived
+    assert [(s.anchors, s.required, s.openers) for s in shipped.shapes] == derived
 
 
 def test_a_stored_derivation_of_the_wrong_shape_is_derived_afresh(
@@ -195,10 +233,12 @@ def test_a_stored_derivation_of_the_wrong_shape_is_derived_afresh(
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     sources = [_whitespace_runs(r"\b(?:heals|cures)\b"), _whitespace_runs(r"\w+™")]
     expected = openings_of(sources)
-    cache = Cache.open("shapes", version=1)
+    cache = Cache.open("shapes", version=2)
     assert cache is not None
     [key] = cache.keys()
-    for wrong in ([], [[None, None]], [[["x"], [], "no"], None] * 2, [[None, [[1], []]]] * 2):
+    for wrong in ([], [[None, None, None]], [[["x"], [], "no"], None, None] * 2,
+                  [[None, [[1], []], None]] * 2, [[None, None, [["ab"], True]]] * 2,
+                  [[None, None, [[], "yes"]]] * 2, [[None, None]] * 2):
         cache.put_json(key, wrong)
         assert openings_of(sources) == expected
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,10 +40,12 @@ except ImportError:  # pragma: no cover
 
 __all__ = [
     "Anchors",
+    "Openers",
     "Openings",
     "Required",
     "anchors_of",
     "folds_into_ascii",
+    "openers_of",
     "openings_of",
     "required_of",
 ]
@@ -365,19 +368,137 @@ def _required(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> _Pieces | N
     return best
 
 
+# Where a match can open when no word opens it ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Openers:
+    """Where the matches of a shape with no opening words can open: at one of ``chars``
+    (punctuation, symbols or blanks, which no case folding reaches), or, with
+    ``line_start``, where a line starts (``(?m)^``: the page's start and after a line feed).
+    A page has few such places, and the scanner tries the shape only there."""
+
+    chars: frozenset[str]
+    line_start: bool
+
+    @property
+    def source(self) -> str:
+        """A pattern for the standard engine that matches (empty) at each such place."""
+        parts = ["(?m)^"] if self.line_start else []
+        if self.chars:
+            parts.append("[" + "".join(re.escape(c) for c in sorted(self.chars)) + "]")
+        return "|".join(parts)
+
+
+MAX_OPENERS = 32
+"""Characters a shape may open with and still be tried only where they are."""
+_UNFOLDED = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "No",
+                       "Zs", "Zl", "Zp", "Cc"})
+"""Categories of characters that an opener may be: none is a letter or a decimal digit,
+so case folding and ``\\d`` leave them alone (a symbol with a case, such as a circled
+letter, is refused on its own)."""
+
+
+def openers_of(pattern: str) -> Openers | None:
+    """The :class:`Openers` of a shape's compiled source, or ``None`` when its matches may
+    open with a letter, a digit, any character, or an empty match. Only what comes before
+    a ``\\K`` is read: the match is tried where it opens, whatever start it reports."""
+    head = _before_keep(pattern)
+    try:
+        items = _parsed(head)
+        chars, line_start, empty = _openers(list(items))
+    except (_GiveUp, re.error, RecursionError, OverflowError):
+        return None
+    except Exception:  # a surprise from the parser costs time, never a match
+        return None
+    if empty or not (chars or line_start) or len(chars) > MAX_OPENERS:
+        return None
+    return Openers(frozenset(chars), line_start)
+
+
+def _before_keep(pattern: str) -> str:
+    """``pattern`` up to its first ``\\K`` (the engine's "keep": drop what matched so far)."""
+    index = 0
+    while index < len(pattern):
+        if pattern[index] == "\\":
+            if pattern.startswith("K", index + 1):
+                return pattern[:index]
+            index += 2
+        else:
+            index += 1
+    return pattern
+
+
+def _opener(code: int) -> str:
+    char = chr(code)
+    if unicodedata.category(char) not in _UNFOLDED or not (
+            char.lower() == char == char.upper() == char.casefold()):
+        raise _GiveUp
+    return char
+
+
+def _openers(items: Sequence[tuple[Any, Any]]) -> tuple[set[str], bool, bool]:
+    """The characters ``items`` can open with, whether they can open at a line start (and
+    only there), and whether they can match nothing at all; :class:`_GiveUp` otherwise."""
+    chars: set[str] = set()
+    line_start = False
+    for op, value in items:
+        if op is _sre.AT:
+            if value in _LINE_STARTS:  # this way through opens where a line starts
+                return chars, True, False
+            continue  # \b and the like consume nothing
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # a lookaround consumes nothing
+        if op is _sre.LITERAL:
+            chars.add(_opener(value))
+            return chars, line_start, False
+        if op is _sre.IN:
+            for member_op, member in value:
+                if member_op is _sre.LITERAL:
+                    chars.add(_opener(member))
+                elif member_op is _sre.RANGE and member[1] - member[0] < MAX_OPENERS:
+                    chars.update(_opener(c) for c in range(member[0], member[1] + 1))
+                else:
+                    raise _GiveUp  # a negated set, a category (\\s, \\w), a wide range
+            return chars, line_start, False
+        if op is _sre.SUBPATTERN:
+            inner_chars, inner_line, empty = _openers(value[3])
+        elif op is _sre.BRANCH:
+            inner_chars, inner_line, empty = set(), False, False
+            for alternative in value[1]:
+                more, line, nothing = _openers(alternative)
+                inner_chars |= more
+                inner_line = inner_line or line
+                empty = empty or nothing
+        elif op in _REPEATS:
+            least, most, body = value
+            if most == 0:
+                continue
+            inner_chars, inner_line, empty = _openers(body)
+            empty = empty or least == 0
+        else:
+            raise _GiveUp  # any character, a category, a back-reference
+        chars |= inner_chars
+        line_start = line_start or inner_line
+        if not empty:
+            return chars, line_start, False
+    return chars, line_start, True
+
+
 # Both derivations, for every shape of a run ------------------------------------------------
 
 
-Openings = tuple[Anchors | None, Required | None]
+Openings = tuple[Anchors | None, Required | None, Openers | None]
 
 
 def openings_of(sources: Sequence[str]) -> list[Openings]:
-    """:func:`anchors_of` for each compiled shape source, and :func:`required_of` for each
-    that has no anchors. Read from the cache when these exact sources were derived by this
-    build before: parsing every shape took a tenth of start-up."""
+    """:func:`anchors_of` for each compiled shape source, and :func:`required_of` and
+    :func:`openers_of` for each that has no anchors. Read from the cache when these exact
+    sources were derived by this build before: parsing every shape took a tenth of
+    start-up."""
     from healthlint.cache import Cache, build_digest, key_for
 
-    cache = Cache.open("shapes", version=1)
+    cache = Cache.open("shapes", version=2)
     key = key_for("openings", build_digest(), list(sources))
     if cache is not None:
         stored = _decoded_openings(cache.get_json(key), len(sources))
@@ -386,12 +507,16 @@ def openings_of(sources: Sequence[str]) -> list[Openings]:
     found: list[Openings] = []
     for source in sources:
         anchors = anchors_of(source)
-        found.append((anchors, required_of(source) if anchors is None else None))
+        if anchors is None:
+            found.append((None, required_of(source), openers_of(source)))
+        else:
+            found.append((anchors, None, None))
     if cache is not None:
         cache.put_json(key, [[
             None if a is None else [sorted(a.words), list(a.prefixes), a.digits],
             None if r is None else [list(r.folded), list(r.exact)],
-        ] for a, r in found])
+            None if o is None else [sorted(o.chars), o.line_start],
+        ] for a, r, o in found])
     return found
 
 
@@ -405,10 +530,10 @@ def _decoded_openings(value: Any, count: int) -> list[Openings] | None:
         return None
     found: list[Openings] = []
     for entry in value:
-        if type(entry) is not list or len(entry) != 2:
+        if type(entry) is not list or len(entry) != 3:
             return None
-        stored_anchors, stored_required = entry
-        anchors = required = None
+        stored_anchors, stored_required, stored_openers = entry
+        anchors = required = openers = None
         if stored_anchors is not None:
             if not (type(stored_anchors) is list and len(stored_anchors) == 3
                     and _strings(stored_anchors[0]) and _strings(stored_anchors[1])
@@ -421,5 +546,11 @@ def _decoded_openings(value: Any, count: int) -> list[Openings] | None:
                     and _strings(stored_required[0]) and _strings(stored_required[1])):
                 return None
             required = Required(tuple(stored_required[0]), tuple(stored_required[1]))
-        found.append((anchors, required))
+        if stored_openers is not None:
+            if not (type(stored_openers) is list and len(stored_openers) == 2
+                    and _strings(stored_openers[0]) and type(stored_openers[1]) is bool
+                    and all(len(c) == 1 for c in stored_openers[0])):
+                return None
+            openers = Openers(frozenset(stored_openers[0]), stored_openers[1])
+        found.append((anchors, required, openers))
     return found

@@ -32,7 +32,7 @@ from operator import methodcaller, not_, or_
 import regex
 
 from healthlint import regexcache
-from healthlint.anchors import Anchors, Openings, folds_into_ascii, openings_of
+from healthlint.anchors import Anchors, Openers, Openings, folds_into_ascii, openings_of
 from healthlint.terms import DamagedMatcher, Hits, TermMatcher, TermSet, lower_keeping_offsets
 
 __all__ = [
@@ -172,14 +172,15 @@ class CompiledShape:
     pattern comes from the cache (:mod:`healthlint.regexcache`) or is compiled when a page
     first needs it, so a run without the cache compiles only the shapes its pages ask for."""
 
-    __slots__ = ("_pattern", "anchors", "class_id", "required", "shape")
+    __slots__ = ("_pattern", "anchors", "class_id", "openers", "required", "shape")
 
     def __init__(self, class_id: int, shape: Shape, openings: Openings,
                  pattern: regex.Pattern[str] | None = None) -> None:
         self.class_id = class_id
         self.shape = shape
-        # A shape with no anchors is still skipped on a page that lacks what it requires.
-        self.anchors, self.required = openings
+        # A shape with no anchors is still skipped on a page that lacks what it requires,
+        # and may still be tried only where a line starts or at some punctuation.
+        self.anchors, self.required, self.openers = openings
         self._pattern = pattern
 
     @property
@@ -198,6 +199,9 @@ class CompiledShape:
         if page.indexed and self.required is not None and not page.folds_into_ascii and \
                 self.required.absent_from(prose, page.lowered):
             return []
+        if page.indexed and self.openers is not None:
+            starts = page.opening_places(self.openers)
+            return _anchored(self.pattern, prose, starts, limit) if starts else []
         # Materialised so the time limit covers the search alone.
         return [m.span() for m in self.pattern.finditer(prose, timeout=limit)
                 if m.end() > m.start()]
@@ -214,6 +218,7 @@ class _Page:
         self.prose = prose
         self._scanner = scanner
         self.indexed = len(prose) <= INDEXED_PAGE
+        self._places: dict[str, list[int]] = {}
 
     @cached_property
     def words(self) -> _Words:
@@ -222,6 +227,14 @@ class _Page:
     @cached_property
     def lowered(self) -> str:
         return self.prose.lower()
+
+    def opening_places(self, openers: Openers) -> list[int]:
+        """Where the page has a place that ``openers`` admit, in order."""
+        source = openers.source
+        places = self._places.get(source)
+        if places is None:
+            places = self._places[source] = [m.start() for m in re.finditer(source, self.prose)]
+        return places
 
     @cached_property
     def folds_into_ascii(self) -> bool:
