@@ -9,8 +9,10 @@ those words, and whatever it cannot be sure of gives no anchors (the shape then 
 over the whole page, as before).
 
 A shape with no anchors may still need some literal text (``™``, ``:``, "billion"):
-:func:`required_of` says which, and the scanner skips it on a page without any of it.
-Both derivations are cached with the build (:func:`openings_of`).
+:func:`required_of` says which, and the scanner skips it on a page without any of it. And
+it may open only where a line starts or with some punctuation (``(?m)^``, ``[.!?]``):
+:func:`openers_of` says where, and the scanner tries it only there. The derivations are
+cached with the build (:func:`openings_of`).
 
 The pattern is read with the standard library's parser: shapes keep to the common
 syntax, and the few ``regex`` extensions they use either stand for a character class here
