@@ -11,9 +11,9 @@ Speed: the regex engine tries a pattern at every position of the page. So a shap
 matches open, after a word boundary, with listed words or a figure is tried only where
 the page has such a word (:mod:`healthlint.anchors` reads those openings from the
 pattern, and gives none when it cannot be sure), and a shape that needs some literal
-text is skipped on a page without it; the matches are the ones ``finditer`` finds over
-the whole page; one that opens only at a line start or with punctuation is tried only
-there. For the rest, a pattern that opens with an alternation of lookbehinds
+text is skipped on a page without it, and one that opens only at a line start or with
+punctuation is tried only there; the matches are the ones ``finditer`` finds over the
+whole page. For the rest, a pattern that opens with an alternation of lookbehinds
 pays at every position: a shape that can only start at a word boundary, or with one of
 a few characters, says so first (``\b``, ``(?=[A-Z])``) and checks its lookbehind
 after; one that needs a literal (``:``, the end of the sentence before) consumes it,
