@@ -213,9 +213,14 @@ class Linter:
         return self.lint_document(document)
 
     def lint_file(self, path: str, *, format: str | None = None) -> FileResult:
-        """Read, decode and lint one file; problems become file errors, never exceptions."""
+        """Read, decode and lint one file; problems become file errors, never exceptions.
+        The file's bytes are let go once decoded, before the page is linted."""
+        text = self._read_text(path)
+        return text if isinstance(text, FileResult) else self.lint_text(text, path, format=format)
+
+    def _read_text(self, path: str) -> str | FileResult:
         data = self.read(path)
-        return data if isinstance(data, FileResult) else self.lint_bytes(data, path, format=format)
+        return data if isinstance(data, FileResult) else _decoded(data, path)
 
     @staticmethod
     def read(path: str) -> bytes | FileResult:
@@ -230,13 +235,8 @@ class Linter:
 
     def lint_bytes(self, data: bytes, path: str, *, format: str | None = None) -> FileResult:
         """Decode and lint the bytes of a page; binary or undecodable data is a file error."""
-        from healthlint.source import SourceError, decode
-
-        try:
-            source = decode(data)
-        except SourceError as exc:
-            return FileResult(path, errors=[FileError(path, exc.message, exc.line)])
-        return self.lint_text(source.text, path, format=format)
+        text = _decoded(data, path)
+        return text if isinstance(text, FileResult) else self.lint_text(text, path, format=format)
 
     def lint_document(self, document: Document) -> FileResult:
         result = FileResult(document.path, source=document.source)
@@ -429,3 +429,13 @@ def lint_paths(paths: Sequence[str], *, settings: Settings | None = None) -> Rep
 
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _decoded(data: bytes, path: str) -> str | FileResult:
+    """The text of a page's bytes, or the result that reports why they do not decode."""
+    from healthlint.source import SourceError, decode
+
+    try:
+        return decode(data).text
+    except SourceError as exc:
+        return FileResult(path, errors=[FileError(path, exc.message, exc.line)])

@@ -513,7 +513,9 @@ class Hits:
     def compact(cls, names: Sequence[str], found: Iterable[tuple[int, int, int]]) -> Hits:
         """The same hits, for a huge page: never all held as tuples of Python integers at
         once (about 150 bytes a hit), but each packed into one machine integer and sorted
-        in buckets of starts. Slower per hit in Python; the memory stays a few bytes a hit."""
+        in buckets of starts. Slower per hit in Python; the memory stays a few bytes a hit:
+        the arrays hold 32-bit offsets (a packed start is below 2**31) and 16-bit class ids,
+        22 bytes a hit in all."""
         buckets: dict[int, array[int]] = {}
         spill: list[tuple[int, int, int]] = []
         for start, end, class_id in found:
@@ -531,7 +533,7 @@ class Hits:
                                          for bucket in buckets.values() for k in bucket)])
         hits = cls.__new__(cls)
         hits.names = names
-        hits.starts, hits.ends, hits.classes = array("l"), array("l"), array("l")
+        hits.starts, hits.ends, hits.classes = array("I"), array("I"), array("H")
         hits._by_class, hits._class_starts, hits._class_ends = {}, {}, {}
         index = 0
         for key in sorted(buckets):
@@ -544,9 +546,9 @@ class Hits:
                 hits.classes.append(class_id)
                 members = hits._by_class.get(class_id)
                 if members is None:
-                    members = hits._by_class[class_id] = array("l")
-                    hits._class_starts[class_id] = array("l")
-                    hits._class_ends[class_id] = array("l")
+                    members = hits._by_class[class_id] = array("I")
+                    hits._class_starts[class_id] = array("I")
+                    hits._class_ends[class_id] = array("I")
                 members.append(index)
                 hits._class_starts[class_id].append(start)
                 hits._class_ends[class_id].append(end)
