@@ -138,7 +138,7 @@ def explode_if_linted(monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*args: object, **kwargs: object) -> FileResult:
         raise AssertionError("a file was linted instead of read from the cache")
 
-    monkeypatch.setattr(Linter, "lint_bytes", explode)
+    monkeypatch.setattr(Linter, "lint_text", explode)
 
 
 # Same output, cached or not --------------------------------------------------------------
