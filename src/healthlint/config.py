@@ -393,4 +393,7 @@ def matches_any(path: str, root: str, globs: Sequence[str]) -> bool:
 def _spec(globs: tuple[str, ...]) -> Any:
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", globs)
+    # gitignore-style globs: "gitignore" since pathspec 1.0, where "gitwildmatch" is
+    # deprecated; before it, "gitwildmatch" (and "gitignore" the deprecated name).
+    style = "gitignore" if int(pathspec.__version__.split(".")[0]) >= 1 else "gitwildmatch"
+    return pathspec.PathSpec.from_lines(style, globs)
