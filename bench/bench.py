@@ -2,7 +2,8 @@
 """Benchmark healthlint the way users run it: whole processes, wall time and memory.
 
 usage: python bench/bench.py CORPUS_DIR [--big FILE] [--small FILE] [--runs 5] [--big-runs N]
-                             [--jobs N] [--timeout SECS] [--peers] [--peer-runs 1]
+                             [--jobs N] [--timeout SECS] [--startup-runs 10] [--startup-only]
+                             [--peers] [--peer-runs 1]
 
 Sections (each command's output goes to /dev/null; exit code 1, "findings", is normal):
 
@@ -11,8 +12,9 @@ Sections (each command's output goes to /dev/null; exit code 1, "findings", is n
   big file  the same on ``--big FILE`` and on its 5, 10, 25 and 50 MB prefixes, cut at
             line boundaries, to show whether time and memory grow linearly with size
   start-up  ``healthlint check`` on one small file (``--small``; default: the corpus's
-            ``md/00/doc-00001.md``, about 9 KB) over 10 runs, next to the floors of
-            any Python tool: ``python -c "import pluggy, yaml, regex"`` and ``python -c pass``
+            ``md/00/doc-00001.md``, about 9 KB) over 10 rounds (``--startup-runs``), run in
+            turn with the floors of any Python tool: ``python -c "import pluggy, yaml,
+            regex"`` and ``python -c pass``; ``--startup-only`` measures this alone
   peers     with ``--peers``: ``../shared/bench/run_peers.sh`` on the same inputs, then
             the ratios healthlint/peer
 
@@ -221,6 +223,28 @@ def measure(result: Result, runs: int, timeout: float) -> Result:
     return result
 
 
+def measure_in_turn(results: Sequence[Result], runs: int, timeout: float) -> None:
+    """``measure`` for several commands, run in turn: a warm-up of each, then ``runs`` rounds
+    of one run of each. On a machine whose speed drifts (a shared virtual machine), the
+    commands then meet the same conditions, and their ratio holds better than their times."""
+    for result in results:
+        print(f"  {result.label}: {shlex.join(result.command)}", file=sys.stderr, flush=True)
+        _, result.tree_mib = run_once(result.command, timeout, sample_tree=True)
+    for _ in range(runs):
+        for result in results:
+            if result.timed_out:
+                continue
+            run, _ = run_once(result.command, timeout)
+            if run is None:
+                result.timed_out = True
+            else:
+                result.runs.append(run)
+    for result in results:
+        outcome = ("killed after --timeout" if result.timed_out else
+                   f"median {result.wall:.3g} s, largest process {result.rss_mib:.0f} MiB")
+        print(f"    {result.label} -> {outcome}", file=sys.stderr, flush=True)
+
+
 # Inputs --------------------------------------------------------------------------------
 
 
@@ -418,6 +442,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--peers-dir", type=Path, default=PEERS_DIR, metavar="DIR",
                         help="where run_peers.sh and the installed peers are (default: "
                              "../shared/bench; a writable copy if that one is read-only)")
+    parser.add_argument("--startup-runs", type=int, default=STARTUP_RUNS, metavar="N",
+                        help=f"start-up rounds, the commands run in turn (default {STARTUP_RUNS})")
+    parser.add_argument("--startup-only", action="store_true",
+                        help="measure start-up only (with --peers, the peers' start-up too)")
     parser.add_argument("--peer-runs", type=int, default=1, metavar="N",
                         help="timed runs per peer on the corpus and big file (default 1, no "
                              "warm-up: textlint takes minutes); start-up always uses 5")
@@ -450,12 +478,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# {describe_build(healthlint)}\n", flush=True)
 
     corpus = Result.on("corpus", [*check, str(args.corpus)], args.corpus)
-    measure(corpus, args.runs, args.timeout)
-    print(f"## Corpus ({args.runs} runs after 1 warm-up)\n\n" + throughput_table([corpus]) + "\n",
-          flush=True)
+    if not args.startup_only:
+        measure(corpus, args.runs, args.timeout)
+        print(f"## Corpus ({args.runs} runs after 1 warm-up)\n\n" + throughput_table([corpus])
+              + "\n", flush=True)
 
     big: list[Result] = []
-    if args.big:
+    if args.big and not args.startup_only:
         with tempfile.TemporaryDirectory(prefix="healthlint-bench-") as folder:
             for path in write_prefixes(args.big, Path(folder)):
                 label = "big" if path == args.big else path.stem.rsplit("-", 1)[1]
@@ -473,15 +502,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         Result.on("imports", [python, "-c", "import pluggy, yaml, regex"]),
         Result.on("python", [python, "-c", "pass"]),
     ]
-    for result in startup:
-        measure(result, STARTUP_RUNS, args.timeout)
-    print(f"## Start-up: one {startup[0].nbytes:,}-byte file, {STARTUP_RUNS} runs\n\n"
-          + startup_table(startup) + "\n", flush=True)
+    measure_in_turn(startup, args.startup_runs, args.timeout)
+    print(f"## Start-up: one {startup[0].nbytes:,}-byte file, {args.startup_runs} runs in "
+          "turn\n\n" + startup_table(startup) + "\n", flush=True)
+    if startup[0].runs and startup[1].runs:
+        print(f"healthlint / import floor: {startup[0].wall / startup[1].wall:.2f} (median wall)"
+              "\n", flush=True)
 
     if args.peers:
         print("## Peers (run_peers.sh)\n")
         peer_runs = args.peer_runs
-        rows = ratio_rows("corpus throughput", corpus, run_peers(
+        rows = [] if args.startup_only else ratio_rows("corpus throughput", corpus, run_peers(
             args.peers_dir, args.corpus, "textlint-prh,proselint", peer_runs, 0, args.timeout),
             lower_is_better=False)
         if args.big and big and not big[-1].timed_out:
