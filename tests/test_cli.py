@@ -938,3 +938,13 @@ def test_a_run_leaves_the_collector_as_it_found_it(site: Path, capsys) -> None:
     assert gc.get_threshold() == before
     assert main(["check", "--no-config", "--output-format", "nonsense", "."]) == EXIT_ERROR
     assert gc.get_threshold() == before
+
+
+def test_each_command_parses_as_it_does_with_every_command_built() -> None:
+    from healthlint.cli import build_parser
+
+    for argv in (["check", "-q", "--select", "HL1", "page.md"], ["baseline", "-o", "b.json"],
+                 ["rules", "--pack", "health"], ["explain", "HL104", "--markdown"], ["plugins"],
+                 ["show-settings", "docs"], ["test", "-v"], ["server", "--stdio"],
+                 ["init", "--force"]):
+        assert build_parser(argv[0]).parse_args(argv) == build_parser().parse_args(argv)

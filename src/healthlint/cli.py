@@ -8,7 +8,7 @@ import argparse
 import contextlib
 import gc
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -61,12 +61,28 @@ def _severity_pair(value: str) -> tuple[str, Severity]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Given the ``command`` about to run, only that command's
+    options are added (every command is still listed, with its help): argparse spends as
+    long on each option as on a page of linting, and a run uses one command."""
     parser = _Parser(prog="healthlint", description="Lint health and medical marketing claims.")
     parser.add_argument("--version", action="version", version=f"healthlint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (help_text, add_options) in _COMMANDS.items():
+        subparser = commands.add_parser(name, help=help_text)
+        if command is None or command == name:
+            add_options(subparser)
+    return parser
 
-    check = commands.add_parser("check", help="lint files and directories")
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, if it names one: its first argument that is not an option
+    (the top level has no option that takes a value)."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in _COMMANDS else None
+
+
+def _check_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="files or directories to lint ('-' reads standard input); default: .")
     _add_rule_options(check)
@@ -114,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="after the first run, lint files again as they change and print "
                             "what changed (needs healthlint[watch])")
 
-    baseline = commands.add_parser("baseline", help="write the current findings to a baseline file")
+
+def _baseline_options(baseline: argparse.ArgumentParser) -> None:
     baseline.add_argument("paths", nargs="*", metavar="PATH")
     baseline.add_argument("--output", "-o", dest="baseline_file",
                           default=".healthlint-baseline.json", metavar="FILE",
@@ -123,48 +140,68 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--jobs", "-j", type=int, default=None, metavar="N")
     _add_cache_option(baseline)
 
-    rules = commands.add_parser("rules", help="list the rules")
+
+def _rules_options(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("--profile", help="show severities under this profile")
     rules.add_argument("--pack", help="only this pack")
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
     _add_config_options(rules)
 
-    explain = commands.add_parser("explain", help="show a rule's documentation")
+
+def _explain_options(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("code", metavar="CODE", help="a rule code or slug")
     explain.add_argument("--markdown", action="store_true",
                          help="print the documentation page as Markdown")
     _add_config_options(explain)
 
-    commands.add_parser("plugins", help="list loaded plugins and what they register")
 
-    settings = commands.add_parser(
-        "show-settings", help="show the settings that apply to a path and where each comes from")
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _settings_options(settings: argparse.ArgumentParser) -> None:
     settings.add_argument("path", nargs="?", default=".", metavar="PATH",
                           help="a file or folder (default: .)")
     _add_rule_options(settings)
     settings.add_argument("--fail-on", choices=FAIL_ON_CHOICES)
     settings.add_argument("--output-format", choices=("text", "json"), default="text")
 
-    test = commands.add_parser(
-        "test", help="run the flag and pass examples of your own rule packs")
+
+def _test_options(test: argparse.ArgumentParser) -> None:
     test.add_argument("rule_dirs", nargs="*", metavar="RULE_DIR",
                       help="rule pack folders (default: the 'rules' of the configuration)")
     _add_config_options(test)
     test.add_argument("-v", "--verbose", action="store_true",
                       help="list the examples that behave too")
 
-    server = commands.add_parser("server", help="run the language server on stdin and stdout "
-                                                "(needs healthlint[server])")
+
+def _server_options(server: argparse.ArgumentParser) -> None:
     server.add_argument("--stdio", action="store_true",
                         help="accepted for clients that pass it; stdio is the only transport")
     server.add_argument("--debounce-ms", type=float, default=None, metavar="MS",
                         help="edits closer together than this are linted as one burst "
                              "(default 30)")
-    init = commands.add_parser("init", help="detect the site generator and write .healthlint.yaml")
+
+
+def _init_options(init: argparse.ArgumentParser) -> None:
     init.add_argument("directory", nargs="?", default=".", metavar="DIRECTORY",
                       help="the site's root folder (default: .)")
     init.add_argument("--force", action="store_true", help="overwrite an existing configuration")
-    return parser
+
+
+_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "check": ("lint files and directories", _check_options),
+    "baseline": ("write the current findings to a baseline file", _baseline_options),
+    "rules": ("list the rules", _rules_options),
+    "explain": ("show a rule's documentation", _explain_options),
+    "plugins": ("list loaded plugins and what they register", _no_options),
+    "show-settings": ("show the settings that apply to a path and where each comes from",
+                      _settings_options),
+    "test": ("run the flag and pass examples of your own rule packs", _test_options),
+    "server": ("run the language server on stdin and stdout (needs healthlint[server])",
+               _server_options),
+    "init": ("detect the site generator and write .healthlint.yaml", _init_options),
+}
 
 
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
@@ -251,9 +288,10 @@ def _rare_collections() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     _replace_unencodable(sys.stdout)
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(arguments))
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(arguments)
     except _UsageError as exc:
         print(f"healthlint: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
