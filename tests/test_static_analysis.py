@@ -22,15 +22,21 @@ RUFF_PATHS = (
     "tests/demo_plugin.py",
     "tests/fixtures/demo_sentence",
     "tests/formats/test_adversarial.py",
+    "tests/test_anchors.py",
     "tests/test_cache.py",
     "tests/test_display.py",
     "tests/test_fixes.py",
     "tests/test_fuzz.py",
+    "tests/test_large_pages.py",
+    "tests/test_regexcache.py",
     "tests/test_resultcache.py",
     "tests/test_runner.py",
     "tests/test_selection.py",
+    "tests/test_shapes.py",
     "tests/test_source.py",
     "tests/test_static_analysis.py",
+    "tests/test_terms.py",
+    "tests/test_yamlfile.py",
 )
 
 
