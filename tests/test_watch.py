@@ -22,6 +22,12 @@ SAFE = "We offer PRP injections at our clinic. Our PRP injections are extremely 
 CURE = "We offer PRP injections at our clinic. Our sessions cure tendon pain.\n"
 
 
+def _answer_ctrl_c() -> None:
+    """Ctrl-C stops the watcher even when the tests themselves ignore it: a shell starts a
+    background job (``.ci/run &``) with SIGINT ignored, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Session:
     """``healthlint check --watch`` in a subprocess, its output lines collected as they come."""
 
@@ -29,7 +35,8 @@ class Session:
         env = {k: v for k, v in os.environ.items() if k != "CI"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "healthlint", "check", "--watch", *args], cwd=cwd,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            preexec_fn=_answer_ctrl_c if os.name == "posix" else None)
         self.out: queue.Queue[str] = queue.Queue()
         self.err: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
