@@ -662,7 +662,7 @@ class _PackedValues:
         if value is None:
             ids = tuple(self._flat[self._offsets[index]:self._offsets[index + 1]])
             if ids and (min(ids) < 0 or max(ids) >= self._classes):
-                raise DamagedMatcher(f"form {index} names class {max(ids)} or {min(ids)}")
+                raise DamagedMatcher(f"form {index} names a class that does not exist")
             value = self._memo[index] = (ids, self._exact.get(index, ()))
         return value
 
@@ -671,12 +671,13 @@ class TermMatcher:
     """Every phrase of every class of a run, found in one pass over a page.
 
     Phrases and pages meet in the normalised view (see the module docstring), where a
-    phrase is a run of whole words. So the matcher is a table of forms keyed by their
-    text and a table of the words that open a form: one pass over a page's words asks
-    the second table at each word, and the first only where a form may start. That finds
-    exactly what a multi-pattern automaton over the space-delimited forms finds, costs a
-    hash lookup per word whatever the size of the lexicon, and loads from the cache as
-    plain strings and integer arrays.
+    phrase is a run of whole words. So the matcher keeps the forms sorted, with the set
+    of words that open one: one pass over a page's words asks the set at each word, and
+    only where a form may start does it look the run of words up in the sorted forms
+    (one binary search, remembered for the next page) and grow the run while a longer
+    form opens with it. That finds exactly what a multi-pattern automaton over the
+    space-delimited forms finds, and it loads from the cache as plain strings and
+    integer arrays, without building a table of every form at every start.
     """
 
     def __init__(self, terms: TermSet, names: Sequence[str] | None = None) -> None:
