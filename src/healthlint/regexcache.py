@@ -2,17 +2,18 @@
 
 The ``regex`` module parses and compiles a pattern in Python: about a millisecond for a
 shape, and a run over one page needs some forty shapes and twenty patterns of healthlint's
-own, a seventh of its start-up. A
-compiled pattern pickles as the arguments of the engine's C constructor (``regex``
-registers that with :mod:`copyreg`); building a pattern from them again takes a few
-microseconds and does not parse the source.
+own, a seventh of its start-up. A compiled pattern pickles as the arguments of the
+engine's C constructor (``regex`` registers that with :mod:`copyreg`); building a pattern
+from them again takes a few microseconds and does not parse the source.
 
 :func:`compiled` keeps those arguments in the cache (:mod:`healthlint.cache`), one entry per
 list of sources, keyed by the sources, the flags, and the ``regex`` and Python builds.
 The payload is :mod:`marshal` data, read back only if it holds nothing but strings,
-integers, bytes, ``None``, lists, tuples and dictionaries, and a pattern whose stored
+integers, bytes, ``None``, lists, tuples and dictionaries; a pattern whose stored
 arguments name another source, or that the constructor refuses, is compiled from its
-source. So an entry can only cost time, never change what a pattern matches.
+source. A torn or altered entry fails the cache's checksum and is compiled again; what
+keeps out a planted one is what keeps out any planted entry, a cache folder that only its
+owner may write.
 """
 
 from __future__ import annotations
