@@ -121,7 +121,8 @@ def test_check_a_directory_lints_every_supported_file_in_path_order(site: Path, 
     write(site / "docs" / "a.html",
           "<html><body><p>We offer knee injections that are risk-free.</p></body></html>\n")
     write(site / "docs" / "notes.rst", "We offer knee injections that are risk-free.\n")
-    write(site / "docs" / "sub" / "c.mdx", "# Ours\n\nWe offer knee injections that are risk-free.\n")
+    write(site / "docs" / "sub" / "c.mdx",
+          "# Ours\n\nWe offer knee injections that are risk-free.\n")
     code, out, _ = run(capsys, "check", "--no-config", "--select", "HL104",
                        "--output-format", "concise", "docs")
     assert code == EXIT_FINDINGS
@@ -667,7 +668,7 @@ def test_rules_as_json(site: Path, capsys) -> None:
 
 
 def test_rules_with_an_unknown_profile_lists_the_known_ones(site: Path, capsys) -> None:
-    code, out, err = run(capsys, "rules", "--no-config", "--profile", "mars")
+    code, _out, err = run(capsys, "rules", "--no-config", "--profile", "mars")
     assert code == EXIT_ERROR
     assert "unknown profile 'mars'" in err
     for known in ("us", "uk", "eu", "au", "google-ads", "meta"):

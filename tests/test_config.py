@@ -382,7 +382,8 @@ def test_command_line_severity_replaces_the_configured_table(project: Path, caps
     [
         ("select: [HL14]\n", "select: 'HL14' names no rule"),
         ("severity: {HL1O4: info}\n", "severity: 'HL1O4' names no rule"),
-        ("per-path:\n  - paths: ['x/**']\n    ignore: [safety]\n", "per-path: 'safety' names no rule"),
+        ("per-path:\n  - paths: ['x/**']\n    ignore: [safety]\n",
+         "per-path: 'safety' names no rule"),
     ],
 )
 def test_a_configured_code_that_names_no_rule(project: Path, capsys, text: str,
@@ -682,5 +683,5 @@ def test_a_few_aliases_are_still_fine(project: Path, capsys) -> None:
           "per-path:\n  - paths: ['a/**']\n    ignore: &quiet [HL104, HL108]\n"
           "  - paths: ['b/**']\n    ignore: *quiet\n")
     write(project / "a" / "page.md", PAGE)
-    code, diagnostics, _ = check(capsys, "a")
+    _code, diagnostics, _ = check(capsys, "a")
     assert not diagnostics

@@ -44,8 +44,12 @@ def _linter(tmp_path: Path, severity: str) -> Linter:
     return Linter(Settings(packs=(), rule_dirs=(str(folder),)))
 
 
+INFORMATIONAL = ("What causes sore knees? Sore knees are a common condition; symptoms of wear "
+                 "often get better with rest.")
+
+
 def test_an_info_disclosure_on_an_informational_page_is_kept_as_dropped(tmp_path: Path) -> None:
-    result = _linter(tmp_path, "info").lint_text("What causes sore knees? Sore knees are a common condition; symptoms of wear often get better with rest.")
+    result = _linter(tmp_path, "info").lint_text(INFORMATIONAL)
     assert result.diagnostics == []
     [dropped] = result.dropped
     assert any("reads as information" in note for note in dropped.notes)
@@ -58,7 +62,7 @@ def test_an_info_disclosure_on_a_promotional_page_is_reported(tmp_path: Path) ->
 
 
 def test_a_warning_disclosure_on_an_informational_page_is_lowered_to_info(tmp_path: Path) -> None:
-    result = _linter(tmp_path, "warning").lint_text("What causes sore knees? Sore knees are a common condition; symptoms of wear often get better with rest.")
+    result = _linter(tmp_path, "warning").lint_text(INFORMATIONAL)
     [diagnostic] = result.diagnostics
     assert diagnostic.severity == Severity.INFO
     assert any("reads as information" in note for note in diagnostic.notes)

@@ -38,7 +38,7 @@ def write(path: Path, data: str | bytes) -> Path:
 
 def check_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
     code = main(["check", "--no-config", "--output-format", "json", *argv])
-    out, err = capsys.readouterr()
+    out, _err = capsys.readouterr()
     return code, json.loads(out)
 
 
@@ -96,7 +96,8 @@ def test_an_unreadable_file_is_reported_and_the_rest_is_linted(workdir: Path, ca
     finally:
         locked.chmod(0o644)
     assert code == EXIT_ERROR
-    assert errors_by_path(document) == {"locked.md": [(None, "cannot read file: Permission denied")]}
+    assert errors_by_path(document) == {
+        "locked.md": [(None, "cannot read file: Permission denied")]}
     assert flagged(document) == [("good.txt", 1, CLAIM_COLUMN, "HL104")]
 
 
@@ -288,7 +289,8 @@ def test_a_byte_order_mark_is_not_a_column(workdir: Path, capsys) -> None:
 def test_crlf_line_endings_keep_lines_and_columns(workdir: Path, capsys, name: str) -> None:
     text = "Welcome.\r\n\r\nOur clinic offers knee injections.\r\nThey are completely\r\nsafe.\r\n"
     if name.endswith(".html"):
-        text = "<p>Welcome.</p>\r\n\r\n<p>Our clinic offers knee injections.\r\nThey are completely\r\nsafe.</p>\r\n"
+        text = ("<p>Welcome.</p>\r\n\r\n<p>Our clinic offers knee injections.\r\n"
+                "They are completely\r\nsafe.</p>\r\n")
     write(workdir / name, text)
     _, document = check_json(capsys, "--select", "HL104", name)
     [d] = document["diagnostics"]
@@ -309,7 +311,8 @@ def test_lint_text_returns_diagnostics_with_positions() -> None:
     assert all(isinstance(d, Diagnostic) for d in diagnostics)
     by_code = {d.code: d for d in diagnostics}
     hl104 = by_code["HL104"]
-    assert (hl104.start.line, hl104.start.column, hl104.end.line, hl104.end.column) == (5, 20, 5, 29)
+    assert (hl104.start.line, hl104.start.column) == (5, 20)
+    assert (hl104.end.line, hl104.end.column) == (5, 29)
     assert text[hl104.span.start:hl104.span.end] == "risk-free"
     assert hl104.severity == Severity.ERROR
     assert hl104.rule == "safety-claim-unsupported" and hl104.pack == "health"
@@ -385,7 +388,8 @@ INFORMATIONAL = ("What is platelet-rich plasma? It is a treatment option for peo
 
 
 def test_a_page_without_a_provider_voice_is_lowered_one_level_with_the_reason() -> None:
-    [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt", settings=Settings(select=("HL104",)))
+    [finding] = healthlint.lint_text(INFORMATIONAL, "page.txt",
+                                     settings=Settings(select=("HL104",)))
     assert (finding.code, finding.severity) == ("HL104", Severity.WARNING)
     assert "reads as information" in finding.message
     assert any("lowered from error" in note for note in finding.notes)

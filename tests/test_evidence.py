@@ -48,7 +48,10 @@ def linter(tmp_path_factory: pytest.TempPathFactory) -> Linter:
     return Linter(Settings(packs=(), rule_dirs=(str(folder),)))
 
 
-def lint(linter: Linter, text: str) -> tuple[list[tuple[str, Severity, tuple[str, ...]]], list[str]]:
+Kept = list[tuple[str, Severity, tuple[str, ...]]]
+
+
+def lint(linter: Linter, text: str) -> tuple[Kept, list[str]]:
     result = linter.lint_text(text, "page.txt")
     kept = [(text[d.span.start : d.span.end], d.severity, d.notes) for d in result.diagnostics]
     dropped = [note for d in result.dropped for note in d.notes]

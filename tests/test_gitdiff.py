@@ -257,7 +257,8 @@ def test_end_to_end_with_a_real_diff(repo: Path) -> None:
 def test_an_unknown_base_lists_the_branches_that_exist(repo: Path) -> None:
     """The usual mistake: ``--diff-base main`` in a repository whose branch is ``master``."""
     git(repo, "branch", "-q", "-m", "main", "master")
-    with pytest.raises(ConfigError, match=r"cannot resolve 'main'.* Branches here: feature, master\."):
+    with pytest.raises(ConfigError,
+                       match=r"cannot resolve 'main'.* Branches here: feature, master\."):
         changed_lines("main", cwd=repo)
 
 

@@ -155,7 +155,8 @@ WORDS = st.sampled_from([
 ])
 MARKDOWN_PIECES = st.sampled_from([
     "\n\n", "\n", "# ", "- ", "> ", "**", "_", "`", "[", "](https://e.org/safe)", "![alt ",
-    "](i.png)", "<b>", "</b>", "<!-- c -->", "{{< shortcode >}}", "\n```\ncode safe\n```\n", "| a | b |\n",
+    "](i.png)", "<b>", "</b>", "<!-- c -->", "{{< shortcode >}}", "\n```\ncode safe\n```\n",
+    "| a | b |\n",
 ])
 HTML_PIECES = st.sampled_from([
     "<p>", "</p>", "<div>", "</div>", "<b>", "</b>", "<br>", "<script>x safe</script>",
@@ -180,13 +181,15 @@ def _check_spans(linter: Linter, name: str, text: str) -> None:
             assert not prose[offset].isspace(), (diagnostic.code, text[span.start : span.end])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(WORDS.map(lambda w: w + " "), MARKDOWN_PIECES), max_size=60))
 def test_markdown_spans_cover_prose(linter: Linter, parts: list[str]) -> None:
     _check_spans(linter, "page.md", "Book a consultation at our clinic.\n\n" + "".join(parts))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(WORDS.map(lambda w: w + " "), HTML_PIECES), max_size=60))
 def test_html_spans_cover_prose(linter: Linter, parts: list[str]) -> None:
     _check_spans(linter, "page.html", "<p>Book a consultation at our clinic.</p>" + "".join(parts))
@@ -289,17 +292,21 @@ def test_claim_in_code_data_and_templates_is_at_the_exact_position(
 @pytest.mark.parametrize(("name", "text"), [
     ("page.tsx", 'import x from "extremely safe";\nconst a = <p className="extremely safe" '
                  'href="https://e.org/extremely-safe" data-note="extremely safe">Book our clinic.'
-                 '</p>;\nconst b = { extremelySafe: 1, "extremely safe": 2, id: "extremely safe" };\n'
+                 '</p>;\nconst b = { extremelySafe: 1, "extremely safe": 2, '
+                 'id: "extremely safe" };\n'
                  'const c = t("extremely safe");\nconst d = <code>extremely safe</code>;\n'),
     ("page.ts", 'export * from "extremely safe";\nconst k = require("extremely safe");\n'
-                'type T = "extremely safe";\nconst u = { href: "/extremely safe", title: "Our clinic" };\n'),
-    ("page.astro", '---\nconst a = "extremely safe";\n---\n<p class="extremely safe">{"extremely safe"}'
+                'type T = "extremely safe";\n'
+                'const u = { href: "/extremely safe", title: "Our clinic" };\n'),
+    ("page.astro", '---\nconst a = "extremely safe";\n---\n'
+                   '<p class="extremely safe">{"extremely safe"}'
                    ' Book our clinic.</p>\n<script>const x = "extremely safe";</script>\n'
                    '<style>.extremely-safe { color: red }</style>\n'),
     ("_layouts/page.html", '---\nlayout: extremely safe\n---\n<p>{{ "extremely safe" }} {% if '
                            'extremely safe %}Book our clinic.{% endif %}</p>\n'
                            '{# extremely safe #}{% raw %}extremely safe{% endraw %}\n'),
-    ("page.php", '<p>Book our clinic. <?php echo "extremely safe"; ?></p>\n<?= $extremely_safe ?>\n'),
+    ("page.php", '<p>Book our clinic. <?php echo "extremely safe"; ?></p>\n'
+                 '<?= $extremely_safe ?>\n'),
     ("_data/info.yml", 'extremely safe: https://e.org/extremely-safe\nurl: "extremely safe"\n'
                        'title: Our clinic\n'),
     ("data/info.json", '{"extremely safe": "Our clinic", "href": "extremely safe"}\n'),

@@ -99,7 +99,8 @@ CLOSER = RULE.replace(
     " reason: a drug is the subject}\n  messages:").replace(
     "    gadget: [\"wand[s]\"]", "    gadget: [\"wand[s]\"]\n    drug: [aspirin, opioid]\n"
     "    ailment: [opioid withdrawal]").replace(
-    "    ailment: [gout, \"migraine[s]\"]", "    ailment: [gout, \"migraine[s]\", opioid withdrawal]").replace(
+    "    ailment: [gout, \"migraine[s]\"]",
+    "    ailment: [gout, \"migraine[s]\", opioid withdrawal]").replace(
     "    cure_word: [\"cur{e|es}\"]", "    cure_word: [\"cur{e|es}\", eases]").replace(
     "    ailment: [opioid withdrawal]\n", "")
 

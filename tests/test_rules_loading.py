@@ -132,7 +132,7 @@ def test_duplicate_slug_across_two_packs(tmp_path: Path) -> None:
 def test_a_slug_that_clashes_with_a_shipped_rule(tmp_path: Path) -> None:
     clash = RULE.replace("miracle-word", "safety-claim-unsupported")
     folder = make_pack(tmp_path / "house", {"ZZ101.yaml": clash})
-    with pytest.raises(RuleError, match="duplicate slug 'safety-claim-unsupported'.*HL104"):
+    with pytest.raises(RuleError, match=r"duplicate slug 'safety-claim-unsupported'.*HL104"):
         Linter(Settings(rule_dirs=(str(folder),)))
 
 

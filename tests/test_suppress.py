@@ -143,8 +143,8 @@ def test_enable_by_slug_closes_a_disable_by_code(linter: Linter) -> None:
 
 
 def test_enable_of_one_code_keeps_the_other_codes_disabled(linter: Linter) -> None:
-    text = page("<!-- healthlint-disable HL104, HL113 -->", SAFE, "<!-- healthlint-enable HL104 -->",
-                "", BOTH)
+    text = page("<!-- healthlint-disable HL104, HL113 -->", SAFE,
+                "<!-- healthlint-enable HL104 -->", "", BOTH)
     assert found(linter, text) == [(BOTH, "HL104")]
 
 

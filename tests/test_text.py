@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from healthlint.evidence import Analysis
 from healthlint.engine import Linter
+from healthlint.evidence import Analysis
 from healthlint.text import split_clauses, split_sentences
 from healthlint.types import Span
 
@@ -52,7 +52,8 @@ def test_clauses_split_at_semicolons_but_not_at_list_commas() -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("entry", SEED_LINES, ids=[f"{e['file'][:3]}-L{e['line']}" for e in SEED_LINES])
+@pytest.mark.parametrize("entry", SEED_LINES,
+                         ids=[f"{e['file'][:3]}-L{e['line']}" for e in SEED_LINES])
 def test_seed_page_boundaries(entry: dict, linter: Linter) -> None:
     path = SHARED / "corpus" / "seeds" / entry["file"]
     source = path.read_text(encoding="utf-8")
@@ -60,7 +61,8 @@ def test_seed_page_boundaries(entry: dict, linter: Linter) -> None:
     scanner = linter.lexicon.scanner
     analysis = Analysis(document, scanner.scan(document.prose), scanner.ids)
     start = document.line_starts[entry["line"] - 1]
-    end = document.line_starts[entry["line"]] if entry["line"] < len(document.line_starts) else len(source)
+    last = entry["line"] >= len(document.line_starts)
+    end = len(source) if last else document.line_starts[entry["line"]]
     found = [[s.span.start - start + 1, s.span.end - start + 1]
              for s in analysis.sentences if start <= s.span.start < end]
     assert found == entry["sentences"]

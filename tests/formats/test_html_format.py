@@ -1,6 +1,6 @@
 """The HTML format: what is prose, at which offsets, and what is reported."""
 
-# ruff: noqa: RUF001 - curly quotes and dashes are the point of these tests
+
 
 from __future__ import annotations
 
