@@ -73,7 +73,7 @@ def compiled(sources: Sequence[str], flags: int) -> list[regex.Pattern[str] | No
 
 
 def _restored(payload: bytes, sources: Sequence[str],
-              reduce: _Reduce)  -> list[regex.Pattern[str] | None] | None:
+              reduce: _Reduce) -> list[regex.Pattern[str] | None] | None:
     """The patterns of a stored entry, or ``None`` unless it has exactly their shape."""
     try:
         stored = marshal.loads(payload)

@@ -711,19 +711,18 @@ class TermMatcher:
 
     def _step(self, run: str) -> tuple[int, bool]:
         """The index of the form ``run`` (-1 if it is none), and whether a longer form opens
-        with it: one binary search of the sorted forms, remembered for the next page. Forms
-        hold no character that sorts before the space, so a form that goes on from ``run``
-        is, if there is one, the first after ``run`` in order."""
-        step = self._steps.get(run)
-        if step is None:
-            forms = self._forms
-            at = bisect.bisect_left(forms, run)
-            found = at if at < len(forms) and forms[at] == run else -1
-            after = at + 1 if found >= 0 else at
-            step = (found, after < len(forms) and forms[after].startswith(run + " "))
-            if len(self._steps) >= MAX_REMEMBERED_RUNS:
-                self._steps.clear()
-            self._steps[run] = step
+        with it: one binary search of the sorted forms, remembered for the next page (the
+        caller looks in ``_steps`` first). Forms hold no character that sorts before the
+        space, so a form that goes on from ``run`` is, if there is one, the first after
+        ``run`` in order."""
+        forms = self._forms
+        at = bisect.bisect_left(forms, run)
+        found = at if at < len(forms) and forms[at] == run else -1
+        after = at + 1 if found >= 0 else at
+        step = (found, after < len(forms) and forms[after].startswith(run + " "))
+        if len(self._steps) >= MAX_REMEMBERED_RUNS:
+            self._steps.clear()
+        self._steps[run] = step
         return step
 
     @cached_property
@@ -796,8 +795,8 @@ class TermMatcher:
                 arrays.append(packed)
                 position = stop
             offsets, ids = arrays
-            rising = offsets.tolist()
-            if rising[0] != 0 or rising[-1] != total or rising != sorted(rising):
+            rising = offsets.tolist()  # 0 to the last id: _PackedValues checks that
+            if rising != sorted(rising):
                 return None
             first = rest[position:position + first_size].decode().split("\n")
             position += first_size
