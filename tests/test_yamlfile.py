@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,11 +49,26 @@ def test_a_second_read_comes_from_the_cache_with_the_same_lines(
     def no_parsing(*args: object) -> None:
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(yamlfile, "_SafeLoader", no_parsing)
+    monkeypatch.setattr(yamlfile, "_parse", no_parsing)
     again = read_yaml(path)
     assert again == first
     assert again[1][("options", "claims", 1, "find")] == 6
     assert [type(v) for v in again[0]["flags"]] == [bool, int, float, type(None)]
+
+
+def test_a_document_read_back_does_not_import_the_parser(
+        tmp_path: Path, cache_folder: Path) -> None:
+    """A run whose YAML all comes from the cache never pays for importing PyYAML."""
+    path = tmp_path / "rule.yaml"
+    path.write_text(RULE)
+    read_yaml(path)
+    script = ("import sys; from pathlib import Path; from healthlint.yamlfile import read_yaml; "
+              f"data, lines = read_yaml(Path({str(path)!r})); "
+              "assert lines[('options', 'claims', 1, 'find')] == 6; "
+              "print('yaml' in sys.modules)")
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env={**os.environ, CACHE_ENV: str(cache_folder)}, check=True)
+    assert ran.stdout.strip() == "False"
 
 
 def test_a_changed_file_is_read_again(tmp_path: Path, cache_folder: Path) -> None:

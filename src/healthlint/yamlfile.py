@@ -9,15 +9,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from healthlint.errors import RuleError
 
 if TYPE_CHECKING:
+    import yaml
+
     from healthlint.cache import Cache
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""The C safe loader where PyYAML has it: rule and config files never construct objects."""
+# PyYAML is imported only when a document has to be parsed: the files of a run are mostly
+# read back from the cache, and importing it took a sixth of a one-page run.
+
 KeyPath = tuple[str | int, ...]
 
 
@@ -52,9 +53,18 @@ def read_yaml(path: Path) -> tuple[Any, Mapping[KeyPath, int]]:
     return data, lines
 
 
+def _safe_loader() -> type[yaml.SafeLoader]:
+    """The C safe loader where PyYAML has it: rule and config files never construct objects."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[no-any-return]
+
+
 def _parse(path: Path, text: str) -> tuple[Any, dict[KeyPath, int]]:
+    import yaml
+
     try:
-        loader = _SafeLoader(text)
+        loader = _safe_loader()(text)
         try:
             node = loader.get_single_node()
             lines = _key_lines(node, path, text)
@@ -152,6 +162,8 @@ def _decoded_lines(encoded: bytes) -> dict[KeyPath, int] | None:
 def _key_lines(root: yaml.Node | None, path: Path, text: str) -> dict[KeyPath, int]:
     """The line of every key and item under ``root``, walked without recursion (a document
     may nest a thousand levels deep) and with a budget on what aliases add."""
+    import yaml
+
     lines: dict[KeyPath, int] = {}
     if root is None:
         return lines
@@ -183,6 +195,8 @@ def _key_lines(root: yaml.Node | None, path: Path, text: str) -> dict[KeyPath, i
 
 def _distinct_nodes(root: yaml.Node) -> int:
     """How many nodes the document holds, each counted once however often aliases reuse it."""
+    import yaml
+
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -199,7 +213,9 @@ def _distinct_nodes(root: yaml.Node) -> int:
 
 
 def _first_alias_line(text: str) -> int | None:
-    for event in yaml.parse(text, Loader=_SafeLoader):
+    import yaml
+
+    for event in yaml.parse(text, Loader=_safe_loader()):
         if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
             return int(event.start_mark.line) + 1
     return None
