@@ -57,7 +57,7 @@ def _safe_loader() -> type[yaml.SafeLoader]:
     """The C safe loader where PyYAML has it: rule and config files never construct objects."""
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[no-any-return]
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _parse(path: Path, text: str) -> tuple[Any, dict[KeyPath, int]]:
