@@ -200,6 +200,24 @@ def test_hits_held_compactly_are_the_same_hits(raw: list[tuple[int, int, int]]) 
         assert plain.in_range(class_id, 1000, 200_000) == compact.in_range(class_id, 1000, 200_000)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2_000), st.integers(0, 40), st.integers(0, 4)),
+                max_size=120),
+       st.lists(st.tuples(st.integers(0, 2_100), st.integers(0, 300)), min_size=1, max_size=8))
+def test_range_queries_find_what_a_walk_over_the_hits_finds(
+        raw: list[tuple[int, int, int]], ranges: list[tuple[int, int]]) -> None:
+    found = [(start, start + length, class_id) for start, length, class_id in raw]
+    names = [f"c{i}" for i in range(5)]
+    for hits in (Hits(names, found), Hits.compact(names, iter(found))):
+        for class_id in range(6):  # 5 names no hit has
+            for start, width in ranges:
+                end = start + width
+                walked = [i for i in range(len(hits)) if hits.classes[i] == class_id
+                          and start <= hits.starts[i] < end and hits.ends[i] <= end]
+                assert hits.in_range(class_id, start, end) == walked
+                assert hits.any_in(class_id, start, end) == bool(walked)
+
+
 def test_hits_out_of_the_packed_range_are_kept_too() -> None:
     found = [(5, 5 + (1 << 21), 1), (2, 3, 0), (1 << 32, (1 << 32) + 1, 2)]
     compact = Hits.compact(["a", "b", "c"], found)
