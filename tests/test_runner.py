@@ -63,11 +63,44 @@ def test_forked_workers_report_exactly_what_one_process_reports(
     assert warmed == [len(names)]  # rules compiled once, here, before the workers forked
 
 
-def test_the_default_leaves_busy_cpus_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_is_the_cpus_the_process_may_run_on_less_those_busy_now(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
-    monkeypatch.setattr(runner.os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    monkeypatch.setattr(runner, "CGROUP_ROOT", str(tmp_path))  # no quota there
+    loadavg = tmp_path / "loadavg"
+    monkeypatch.setattr(runner, "LOADAVG", str(loadavg))
+    # A high load average over the last minute (often the previous run's own) does not
+    # keep workers back; only the tasks running now, this one aside, do.
+    loadavg.write_text("9.00 6.50 3.20 1/345 12345\n")
     assert runner._default_jobs() == 4
-    monkeypatch.setattr(runner.os, "getloadavg", lambda: (2.6, 0.0, 0.0))
+    loadavg.write_text("0.20 0.30 0.30 3/345 12345\n")
+    assert runner._default_jobs() == 2
+    loadavg.write_text("9.00 9.00 9.00 12/345 12345\n")
     assert runner._default_jobs() == 1
-    monkeypatch.setattr(runner.os, "getloadavg", lambda: (9.0, 0.0, 0.0))
-    assert runner._default_jobs() == 1
+    loadavg.write_text("not the kernel's format\n")
+    assert runner._default_jobs() == 4
+    loadavg.write_text("0.00 0.00 0.00 1/345 12345\n")
+    (tmp_path / "cpu.max").write_text("150000 100000\n")  # a container given 1.5 CPUs
+    assert runner._default_jobs() == 2
+    (tmp_path / "cpu.max").write_text("900000 100000\n")  # more than the CPUs it may use
+    assert runner._default_jobs() == 4
+    loadavg.unlink()  # no such file (not Linux): every CPU
+    assert runner._default_jobs() == 4
+
+
+@pytest.mark.parametrize(("files", "quota"), [
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu.max": "50000 100000\n"}, 1),
+    ({"cpu.max": "200000 100000\n"}, 2),
+    ({"cpu.max": "garbled"}, None),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3),
+    ({"cpu/cpu.cfs_quota_us": "300000\n"}, None),
+    ({}, None),
+])
+def test_a_cgroup_cpu_quota_is_read_from_either_cgroup_version(
+        tmp_path: Path, files: dict[str, str], quota: int | None) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert runner._cpu_quota(str(tmp_path)) == quota

@@ -110,7 +110,8 @@ def _check_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("--require-reason", action="store_true", default=None,
                        help="suppression comments must give a reason after '--' (HL001)")
     check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                       help="worker processes (default: the CPUs other processes leave idle)")
+                       help="worker processes (default: the CPUs this process may use, less "
+                            "those busy now)")
     check.add_argument("--fix", action="store_true",
                        help="apply safe fixes to the files (the shipped rules have none)")
     check.add_argument("--unsafe-fixes", action="store_true",

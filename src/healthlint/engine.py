@@ -10,7 +10,6 @@ once), then configuration overrides and inline suppressions apply.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -425,10 +424,6 @@ def lint_paths(paths: Sequence[str], *, settings: Settings | None = None) -> Rep
     results += [linter.lint_file(path) for path in files]
     results.sort(key=lambda r: r.path)
     return linter.report(results)
-
-
-def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _decoded(data: bytes, path: str) -> str | FileResult:

@@ -216,16 +216,61 @@ def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
 
 
 def _default_jobs() -> int:
-    """Workers when ``--jobs`` is not given: the CPUs this process may run on (a container or
-    ``taskset`` may allow fewer than the machine has) that other processes leave idle. On a
-    machine already busy, a worker adds its start-up to the CPU time and no CPU to run it
-    on, so the run is slower than in one process (bench/README.md)."""
+    """Workers when ``--jobs`` is not given: the CPUs this process may run on (a container's
+    CPU quota or ``taskset`` may allow fewer than the machine has) less the other tasks
+    running on them at this moment. On a machine already busy, a worker adds its start-up to
+    the CPU time and no CPU to run it on (bench/README.md, "Worker processes"). The moment
+    counts, not the load average: that covers the last minute, so back-to-back runs saw
+    their own predecessors as load and ran alone, at one and a half times the wall time of
+    two workers."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = cpus or 1
+    quota = _cpu_quota(CGROUP_ROOT)
+    if quota is not None:
+        cpus = min(cpus, quota)
+    return max(1, cpus - _running_elsewhere(LOADAVG))
+
+
+LOADAVG = "/proc/loadavg"
+
+
+def _running_elsewhere(path: str) -> int:
+    """Tasks running or ready to run besides this one, as the kernel counts them now: the
+    fourth field of Linux's ``/proc/loadavg`` is ``runnable/total``. 0 where there is no
+    such file."""
     try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        busy = 0.0
-    return max(1, min(cpus or 1, round((cpus or 1) - busy)))
+        with open(path, encoding="ascii") as loadavg:
+            runnable = loadavg.read().split()[3].partition("/")[0]
+        return max(0, int(runnable) - 1)
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+def _cpu_quota(root: str) -> int | None:
+    """The CPUs a cgroup CPU quota allows this process, rounded up (a container started with
+    ``--cpus 1.5`` gets 2), or ``None`` without one: the cgroup v2 ``cpu.max`` file, else
+    cgroup v1's ``cpu.cfs_quota_us`` over ``cpu.cfs_period_us``."""
+    try:
+        with open(os.path.join(root, "cpu.max"), encoding="ascii") as limits:
+            quota, _, period = limits.read().partition(" ")
+    except OSError:
+        try:
+            with open(os.path.join(root, "cpu", "cpu.cfs_quota_us"), encoding="ascii") as f:
+                quota = f.read()
+            with open(os.path.join(root, "cpu", "cpu.cfs_period_us"), encoding="ascii") as f:
+                period = f.read()
+        except OSError:
+            return None
+    try:
+        allowed, every = int(quota), int(period)
+    except ValueError:  # "max": no quota
+        return None
+    if allowed <= 0 or every <= 0:  # -1: no quota
+        return None
+    return max(1, -(-allowed // every))
 
 
 def _can_fork() -> bool:
