@@ -66,6 +66,7 @@ def test_forked_workers_report_exactly_what_one_process_reports(
 def test_the_default_is_the_cpus_the_process_may_run_on_less_those_busy_now(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 4)
     monkeypatch.setattr(runner, "CGROUP_ROOT", str(tmp_path))  # no quota there
     loadavg = tmp_path / "loadavg"
     monkeypatch.setattr(runner, "LOADAVG", str(loadavg))
@@ -86,6 +87,22 @@ def test_the_default_is_the_cpus_the_process_may_run_on_less_those_busy_now(
     assert runner._default_jobs() == 4
     loadavg.unlink()  # no such file (not Linux): every CPU
     assert runner._default_jobs() == 4
+
+
+def test_a_container_on_a_busy_host_counts_its_share_of_the_host_load(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A container sees the host's CPUs and run queue; its quota is a share of the host."""
+    host = set(range(64))
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: host, raising=False)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(runner, "CGROUP_ROOT", str(tmp_path))
+    (tmp_path / "cpu.max").write_text("200000 100000\n")
+    loadavg = tmp_path / "loadavg"
+    monkeypatch.setattr(runner, "LOADAVG", str(loadavg))
+    loadavg.write_text("20.0 20.0 20.0 11/2000 1\n")  # 10 others on 64 CPUs: mostly idle
+    assert runner._default_jobs() == 2
+    loadavg.write_text("60.0 60.0 60.0 51/2000 1\n")  # 50 others: most of the host busy
+    assert runner._default_jobs() == 1
 
 
 @pytest.mark.parametrize(("files", "quota"), [

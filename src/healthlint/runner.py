@@ -217,18 +217,21 @@ def _lint_all(tasks: list[tuple[Settings, str]], job: Job) -> list[FileResult]:
 
 def _default_jobs() -> int:
     """Workers when ``--jobs`` is not given: the CPUs this process may run on (a container's
-    CPU quota or ``taskset`` may allow fewer than the machine has) less the other tasks
-    running on them at this moment. On a machine already busy, a worker adds its start-up to
-    the CPU time and no CPU to run it on (bench/README.md, "Worker processes"). The moment
-    counts, not the load average: that covers the last minute, so back-to-back runs saw
-    their own predecessors as load and ran alone, at one and a half times the wall time of
-    two workers."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpus = cpus or 1
+    CPU quota or ``taskset`` may allow fewer than the machine has), less their share of the
+    other tasks running on the machine at this moment. On a machine already busy, a worker
+    adds its start-up to the CPU time and no CPU to run it on (bench/README.md, "Worker
+    processes"). The moment counts, not the load average: that covers the last minute, so
+    back-to-back runs saw their own predecessors as load and ran alone, taking about one
+    and a half times the wall time of two workers."""
+    machine = os.cpu_count() or 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else machine
     quota = _cpu_quota(CGROUP_ROOT)
     if quota is not None:
         cpus = min(cpus, quota)
-    return max(1, cpus - _running_elsewhere(LOADAVG))
+    # The kernel spreads the other tasks over every CPU of the machine (a container sees the
+    # host's count), so ours carry their share of them.
+    idle = 1 - min(1.0, _running_elsewhere(LOADAVG) / max(machine, cpus))
+    return max(1, round(cpus * idle))
 
 
 LOADAVG = "/proc/loadavg"
