@@ -420,6 +420,7 @@ def wrong_matchers(good: bytes) -> list[bytes]:
         packed.changed(ids=[len(names), *packed.ids[1:]]),  # a class that does not exist
         packed.changed(ids=[-1, *packed.ids[1:]]),
         packed.changed(offsets=swapped),                    # offsets that fall back
+        packed.changed(offsets=[0, len(packed.ids) + 5, *rising[2:]]),  # past the ids
         with_exact([["Phrase", [10**6]]]),              # a case-sensitive phrase's class
         with_exact([[7, [0]]]),
         with_header(exact={str(header["count"]): [["Phrase", [0]]]}),  # past the last form
