@@ -30,7 +30,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -246,6 +245,8 @@ def write_atomically(path: Path, data: bytes, status: os.stat_result | None = No
     """Replace ``path`` with ``data``, never leaving a half-written file: a temporary file
     in the same folder, flushed to disk, then renamed over it. ``status`` (the original
     file's) gives the new file its mode and, where allowed, its owner."""
+    import tempfile  # here: every run reads this module to vet fixes, few write a file
+
     status = status or path.stat()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                          suffix=".healthlint-tmp")
