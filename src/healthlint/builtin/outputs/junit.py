@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING, TextIO
 
@@ -59,6 +58,9 @@ def write_xml(root: ET.Element, stream: TextIO) -> None:
 
 
 def _timestamp(environ: Mapping[str, str]) -> str:
+    # Imported here: every run loads the outputs, few write JUnit, and datetime is 3 ms.
+    from datetime import datetime, timezone
+
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     moment = (
         datetime.fromtimestamp(int(epoch), timezone.utc)
