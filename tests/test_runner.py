@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,13 +64,26 @@ def test_forked_workers_report_exactly_what_one_process_reports(
     assert warmed == [len(names)]  # rules compiled once, here, before the workers forked
 
 
+@pytest.fixture
+def machine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[int, int], Path]:
+    """Gives this process ``allowed`` of a machine's ``total`` CPUs, and a folder whose
+    ``loadavg`` and ``cpu.max`` stand for the kernel's (neither written yet)."""
+    monkeypatch.setattr(runner, "CGROUP_ROOT", str(tmp_path))
+    monkeypatch.setattr(runner, "LOADAVG", str(tmp_path / "loadavg"))
+
+    def give(total: int, allowed: int) -> Path:
+        monkeypatch.setattr(runner.os, "cpu_count", lambda: total)
+        monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: set(range(allowed)),
+                            raising=False)
+        return tmp_path
+
+    return give
+
+
 def test_the_default_is_the_cpus_the_process_may_run_on_less_those_busy_now(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
-    monkeypatch.setattr(runner.os, "cpu_count", lambda: 4)
-    monkeypatch.setattr(runner, "CGROUP_ROOT", str(tmp_path))  # no quota there
-    loadavg = tmp_path / "loadavg"
-    monkeypatch.setattr(runner, "LOADAVG", str(loadavg))
+        machine: Callable[[int, int], Path]) -> None:
+    folder = machine(4, 4)
+    loadavg = folder / "loadavg"
     # A high load average over the last minute (often the previous run's own) does not
     # keep workers back; only the tasks running now, this one aside, do.
     loadavg.write_text("9.00 6.50 3.20 1/345 12345\n")
@@ -81,24 +95,20 @@ def test_the_default_is_the_cpus_the_process_may_run_on_less_those_busy_now(
     loadavg.write_text("not the kernel's format\n")
     assert runner._default_jobs() == 4
     loadavg.write_text("0.00 0.00 0.00 1/345 12345\n")
-    (tmp_path / "cpu.max").write_text("150000 100000\n")  # a container given 1.5 CPUs
+    (folder / "cpu.max").write_text("150000 100000\n")  # a container given 1.5 CPUs
     assert runner._default_jobs() == 2
-    (tmp_path / "cpu.max").write_text("900000 100000\n")  # more than the CPUs it may use
+    (folder / "cpu.max").write_text("900000 100000\n")  # more than the CPUs it may use
     assert runner._default_jobs() == 4
     loadavg.unlink()  # no such file (not Linux): every CPU
     assert runner._default_jobs() == 4
 
 
 def test_a_container_on_a_busy_host_counts_its_share_of_the_host_load(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        machine: Callable[[int, int], Path]) -> None:
     """A container sees the host's CPUs and run queue; its quota is a share of the host."""
-    host = set(range(64))
-    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: host, raising=False)
-    monkeypatch.setattr(runner.os, "cpu_count", lambda: 64)
-    monkeypatch.setattr(runner, "CGROUP_ROOT", str(tmp_path))
-    (tmp_path / "cpu.max").write_text("200000 100000\n")
-    loadavg = tmp_path / "loadavg"
-    monkeypatch.setattr(runner, "LOADAVG", str(loadavg))
+    folder = machine(64, 64)
+    (folder / "cpu.max").write_text("200000 100000\n")
+    loadavg = folder / "loadavg"
     loadavg.write_text("20.0 20.0 20.0 11/2000 1\n")  # 10 others on 64 CPUs: mostly idle
     assert runner._default_jobs() == 2
     loadavg.write_text("60.0 60.0 60.0 51/2000 1\n")  # 50 others: most of the host busy
