@@ -206,30 +206,19 @@ def run_once(command: Sequence[str], timeout: float, *,
 
 def measure(result: Result, runs: int, timeout: float) -> Result:
     """One warm-up run (which also samples the tree's memory), then ``runs`` timed runs."""
-    print(f"  {result.label}: {shlex.join(result.command)}", file=sys.stderr, flush=True)
-    for index in range(runs + 1):
-        run, tree = run_once(result.command, timeout, sample_tree=index == 0)
-        if index == 0:
-            result.tree_mib = tree
-        if run is None:
-            result.timed_out = True
-            break
-        if index > 0:
-            result.runs.append(run)
-    # Long series are read while they run: say what each input gave as soon as it is done.
-    outcome = ("killed after --timeout" if result.timed_out else
-               f"median {result.wall:.3g} s, largest process {result.rss_mib:.0f} MiB")
-    print(f"    -> {outcome}", file=sys.stderr, flush=True)
+    measure_in_turn([result], runs, timeout)
     return result
 
 
 def measure_in_turn(results: Sequence[Result], runs: int, timeout: float) -> None:
-    """``measure`` for several commands, run in turn: a warm-up of each, then ``runs`` rounds
-    of one run of each. On a machine whose speed drifts (a shared virtual machine), the
-    commands then meet the same conditions, and their ratio holds better than their times."""
+    """:func:`measure` for several commands, run in turn: a warm-up of each, then ``runs``
+    rounds of one run of each. On a machine whose speed drifts (a shared virtual machine),
+    the commands then meet the same conditions, and their ratio holds better than their
+    times. A command that runs past ``timeout`` is not run again."""
     for result in results:
         print(f"  {result.label}: {shlex.join(result.command)}", file=sys.stderr, flush=True)
-        _, result.tree_mib = run_once(result.command, timeout, sample_tree=True)
+        warm_up, result.tree_mib = run_once(result.command, timeout, sample_tree=True)
+        result.timed_out = warm_up is None
     for _ in range(runs):
         for result in results:
             if result.timed_out:
@@ -239,6 +228,7 @@ def measure_in_turn(results: Sequence[Result], runs: int, timeout: float) -> Non
                 result.timed_out = True
             else:
                 result.runs.append(run)
+    # Long series are read while they run: say what each input gave as soon as it is done.
     for result in results:
         outcome = ("killed after --timeout" if result.timed_out else
                    f"median {result.wall:.3g} s, largest process {result.rss_mib:.0f} MiB")
