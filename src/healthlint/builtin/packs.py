@@ -10,11 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from healthlint import hookimpl
+from healthlint._package import package_file
 from healthlint.types import RulePack
 
 
 def shipped_rules_dir() -> Path:
-    installed = Path(__file__).parents[1] / "rules"
+    installed = package_file("rules")
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parents[3] / "rules"
