@@ -38,6 +38,10 @@ SPAWN_MIN_FILES = 64
 SPAWN_MIN_BYTES = 1024 * 1024
 """The same where workers are spawned and import healthlint and compile every rule
 themselves."""
+LOADAVG = "/proc/loadavg"
+CGROUP_ROOT = "/sys/fs/cgroup"
+"""Where the kernel tells what runs now, and where a container's CPU quota is: what the
+default number of workers is worked out from."""
 
 
 class ProgressHook(Protocol):
@@ -234,9 +238,6 @@ def _default_jobs() -> int:
     return max(1, round(cpus * idle))
 
 
-LOADAVG = "/proc/loadavg"
-
-
 def _running_elsewhere(path: str) -> int:
     """Tasks running or ready to run besides this one, as the kernel counts them now: the
     fourth field of Linux's ``/proc/loadavg`` is ``runnable/total``. 0 where there is no
@@ -247,9 +248,6 @@ def _running_elsewhere(path: str) -> int:
         return max(0, int(runnable) - 1)
     except (OSError, IndexError, ValueError):
         return 0
-
-
-CGROUP_ROOT = "/sys/fs/cgroup"
 
 
 def _cpu_quota(root: str) -> int | None:
