@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -939,6 +940,41 @@ def test_a_run_leaves_the_collector_as_it_found_it(site: Path, capsys) -> None:
     assert gc.get_threshold() == before
     assert main(["check", "--no-config", "--output-format", "nonsense", "."]) == EXIT_ERROR
     assert gc.get_threshold() == before
+
+
+def _command(site: Path, prelude: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """The ``healthlint`` command (:func:`healthlint.cli.run`) with ``argv``, in a new
+    process that first runs ``prelude`` (what a plugin could have done on import)."""
+    code = f"{prelude}\nimport sys\nsys.argv = ['healthlint', *{list(argv)!r}]\n" \
+        "from healthlint.cli import run\nrun()\n"
+    return subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_the_command_runs_exit_handlers_and_flushes_its_report_as_it_exits(
+        site: Path, capsys) -> None:
+    argv = ("check", "--no-config", "--no-cache", "page.md")
+    code, report, _ = run(capsys, *argv)
+    assert code == EXIT_FINDINGS and "HL104" in report
+    done = _command(site, "import atexit\natexit.register(print, 'handler ran')", *argv)
+    assert (done.returncode, done.stdout) == (code, report + "handler ran\n"), done.stderr
+
+
+def test_the_command_waits_for_a_thread_that_is_still_running(site: Path) -> None:
+    # The thread prints once the main thread has finished (it does so as an ordinary exit
+    # begins): an exit that did not wait for the thread would end the process before.
+    prelude = ("import threading\nthreading.Thread(target=lambda: (\n"
+               "    threading.main_thread().join(), print('thread done', flush=True))).start()")
+    done = _command(site, prelude, "check", "--no-config", "--no-cache", "-q", "page.md")
+    assert done.returncode == EXIT_FINDINGS, done.stderr
+    assert done.stdout.rstrip().endswith("thread done")
+
+
+def test_main_leaves_the_collector_on_for_a_program_that_calls_it(site: Path, capsys) -> None:
+    import gc
+
+    assert main(["check", "--no-config", "--no-cache", "page.md"]) == EXIT_FINDINGS
+    assert gc.isenabled()
 
 
 def test_each_command_parses_as_it_does_with_every_command_built() -> None:

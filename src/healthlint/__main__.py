@@ -1,3 +1,3 @@
-from healthlint.cli import main
+from healthlint.cli import run
 
-raise SystemExit(main())
+run()

@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import gc
+import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from healthlint.__about__ import __version__
 from healthlint.console import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
@@ -329,4 +332,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "ConfigError", "main"]
+def run() -> NoReturn:
+    """The ``healthlint`` command (its console script and ``python -m healthlint``):
+    :func:`main`, then exit with its code.
+
+    The process ends there, and every object it made goes with it, so it ends without
+    tearing the interpreter down: freeing each module's objects one by one and collecting
+    the reference cycles among them took about 90 ms of CPU, a sixth of a one-page run.
+    What an ordinary exit does for others still happens first: the exit handlers run
+    (``atexit``: those of ``multiprocessing`` and ``logging``, a plugin's own) and the
+    standard streams are flushed. Where that cannot be done so simply, the exit is the
+    ordinary one, without its last collection of cycles: when a thread other than this one
+    is still running (an ordinary exit waits for it), or when flushing a stream fails (a
+    closed pipe is reported as an ordinary exit reports it)."""
+    code = main()
+    gc.disable()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if threading.active_count() == 1 and run_exit_handlers is not None and _flushed():
+        run_exit_handlers()
+        if _flushed():
+            os._exit(code)
+    raise SystemExit(code)
+
+
+def _flushed() -> bool:
+    """Flush standard output and error; whether both took it."""
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "ConfigError", "main",
+           "run"]
