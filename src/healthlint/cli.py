@@ -338,7 +338,7 @@ def run() -> NoReturn:
 
     The process ends there, and every object it made goes with it, so it ends without
     tearing the interpreter down: freeing each module's objects one by one and collecting
-    the reference cycles among them took about 90 ms of CPU, a sixth of a one-page run.
+    the reference cycles among them took about 100 ms, a fifth of a one-page run.
     What an ordinary exit does for others still happens first: the exit handlers run
     (``atexit``: those of ``multiprocessing`` and ``logging``, a plugin's own) and the
     standard streams are flushed. Where that cannot be done so simply, the exit is the
