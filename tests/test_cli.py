@@ -970,6 +970,16 @@ def test_the_command_waits_for_a_thread_that_is_still_running(site: Path) -> Non
     assert done.stdout.rstrip().endswith("thread done")
 
 
+def test_a_profiler_that_runs_the_command_still_prints_its_profile(site: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-m", "healthlint", "check",
+                           "--no-config", "--no-cache", "-q", "page.md"], cwd=site,
+                          capture_output=True, text=True, timeout=120, check=False)
+    # cProfile ends the command's SystemExit itself, then prints the profile and exits 0.
+    assert done.returncode == 0, done.stderr
+    report, _, profile = done.stdout.partition(" function calls ")
+    assert "HL104" in report and "Ordered by" in profile
+
+
 def test_main_leaves_the_collector_on_for_a_program_that_calls_it(site: Path, capsys) -> None:
     import gc
 

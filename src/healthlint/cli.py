@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any, NoReturn, TextIO
 
 from healthlint.__about__ import __version__
@@ -342,17 +343,31 @@ def run() -> NoReturn:
     What an ordinary exit does for others still happens first: the exit handlers run
     (``atexit``: those of ``multiprocessing`` and ``logging``, a plugin's own) and the
     standard streams are flushed. Where that cannot be done so simply, the exit is the
-    ordinary one, without its last collection of cycles: when a thread other than this one
-    is still running (an ordinary exit waits for it), or when flushing a stream fails (a
-    closed pipe is reported as an ordinary exit reports it)."""
+    ordinary one, without its last collection of cycles: when another program runs the
+    command and has more to do once it returns (``python -m cProfile -m healthlint`` prints
+    its profile then), when a thread other than this one is still running (an ordinary exit
+    waits for it), or when flushing a stream fails (a closed pipe is reported as an ordinary
+    exit reports it)."""
     code = main()
     gc.disable()
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if threading.active_count() == 1 and run_exit_handlers is not None and _flushed():
+    if (_started_as_the_program(sys._getframe(1)) and threading.active_count() == 1
+            and run_exit_handlers is not None and _flushed()):
         run_exit_handlers()
         if _flushed():
             os._exit(code)
     raise SystemExit(code)
+
+
+def _started_as_the_program(frame: FrameType | None) -> bool:
+    """Whether the calls that led to ``frame`` are only the program starting: the top level
+    of a script or module, and :mod:`runpy` running one (``python -m``). A profiler, a
+    tracer or another program's function that runs the command shows up there."""
+    while frame is not None:
+        if frame.f_code.co_name != "<module>" and frame.f_globals.get("__name__") != "runpy":
+            return False
+        frame = frame.f_back
+    return True
 
 
 def _flushed() -> bool:
