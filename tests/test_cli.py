@@ -938,6 +938,7 @@ def test_a_run_leaves_the_collector_as_it_found_it(site: Path, capsys) -> None:
     before = gc.get_threshold()
     assert main(["check", "--no-config", "--no-cache", "page.md"]) == EXIT_FINDINGS
     assert gc.get_threshold() == before
+    assert gc.isenabled()  # only the command's own exit (run) turns it off
     assert main(["check", "--no-config", "--output-format", "nonsense", "."]) == EXIT_ERROR
     assert gc.get_threshold() == before
 
@@ -978,13 +979,6 @@ def test_a_profiler_that_runs_the_command_still_prints_its_profile(site: Path) -
     assert done.returncode == 0, done.stderr
     report, _, profile = done.stdout.partition(" function calls ")
     assert "HL104" in report and "Ordered by" in profile
-
-
-def test_main_leaves_the_collector_on_for_a_program_that_calls_it(site: Path, capsys) -> None:
-    import gc
-
-    assert main(["check", "--no-config", "--no-cache", "page.md"]) == EXIT_FINDINGS
-    assert gc.isenabled()
 
 
 def test_each_command_parses_as_it_does_with_every_command_built() -> None:
