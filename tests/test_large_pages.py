@@ -99,3 +99,45 @@ def test_a_hit_running_past_its_sentence_is_in_neither(monkeypatch: pytest.Monke
     assert 1 not in index.sentence_classes(second)
     assert list(index.sentence_classes(first).get(0, ())) == [0]
     assert list(index.sentence_classes(second).get(0, ())) == [2]
+
+
+def test_a_page_past_every_size_limit_gets_the_same_findings(
+        linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hits held compactly, shapes run over the unindexed page, sentences packed in arrays
+    and answered from the hit index: the findings are those of the ordinary paths."""
+    from healthlint import scan
+
+    text = _page()
+    ordinary = linter.lint_text(text, "page.md")
+    monkeypatch.setattr(scan, "INDEXED_PAGE", 100)
+    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
+    huge = linter.lint_text(text, "page.md")
+    assert huge.diagnostics == ordinary.diagnostics
+    assert huge.dropped == ordinary.dropped
+    assert huge.errors == ordinary.errors
+
+
+def test_packed_sentences_read_like_the_list(
+        linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = linter.format_for("page.md").parse(_page(), "page.md")  # type: ignore[union-attr]
+    scanner = linter.lexicon.scanner
+    hits = scanner.scan(document.prose)
+    listed = Analysis(document, hits, scanner.ids)
+    assert isinstance(listed.sentences, list)  # worked out now, at the ordinary limit
+    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
+    packed = Analysis(document, hits, scanner.ids)
+    assert not isinstance(packed.sentences, list)
+    assert len(packed.sentences) == len(listed.sentences) >= 100
+    assert list(packed.sentences) == listed.sentences
+    assert [packed.sentences[i] for i in range(len(listed.sentences))] == listed.sentences
+    assert packed.sentences[-1] == listed.sentences[-1]
+    assert packed.sentences[3:40:7] == listed.sentences[3:40:7]
+    with pytest.raises(IndexError):
+        packed.sentences[len(listed.sentences)]
+    assert len(packed.block_sentences) == len(listed.block_sentences) == len(document.blocks)
+    assert [list(b) for b in packed.block_sentences] == [list(b) for b in listed.block_sentences]
+    assert packed.block_sentences[-1] == listed.block_sentences[-1]
+    for offset in range(0, len(document.prose), 97):
+        assert packed.sentence_at(offset) == listed.sentence_at(offset)
+    every = range(len(scanner.names))
+    assert packed.sentences_with(every) == listed.sentences_with(every)

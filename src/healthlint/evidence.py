@@ -24,15 +24,17 @@ Every question costs time linear in the scope it looks at; page-wide indexes
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
+from typing import overload
 
 from healthlint import regexcache
 from healthlint.terms import Hits
 from healthlint.text import split_clauses, split_sentences
-from healthlint.types import Document, Span
+from healthlint.types import Block, Document, Span
 
 __all__ = ["HEDGE_CLASSES", "Analysis", "Hedging", "Sentence", "Strength"]
 
@@ -134,6 +136,7 @@ class Analysis:
         self._clauses: dict[int, list[Span]] = {}
         self._in_span: dict[tuple[int, int], dict[int, list[int]]] = {}
         self._by_sentence: dict[int, tuple[Span, dict[int, list[int]]]] = {}
+        self._last_sentence: tuple[int, Span, _SentenceHits] | None = None
 
     # Classes and hits -----------------------------------------------------
 
@@ -168,26 +171,6 @@ class Analysis:
         """Too many sentences to keep a table for each: answered from the hit index."""
         return len(self.sentences) > MEMO_SENTENCES
 
-    @cached_property
-    def _class_masks(self) -> list[int]:
-        """For each sentence, a bit set of the classes with a hit inside it: one pass over
-        the page's hits, a few dozen bytes a sentence."""
-        masks = [0] * len(self.sentences)
-        sentences = self.sentences
-        starts, ends, classes = self.hits.starts, self.hits.ends, self.hits.classes
-        position = 0
-        count = len(sentences)
-        for index in range(len(starts)):
-            start = starts[index]
-            while position < count and sentences[position].span.end <= start:
-                position += 1
-            if position == count:
-                break
-            span = sentences[position].span
-            if span.start <= start and ends[index] <= span.end:
-                masks[position] |= 1 << classes[index]
-        return masks
-
     def sentence_classes(self, sentence: Sentence) -> Mapping[int, Sequence[int]]:
         """Class id -> hit indices inside the sentence, for the classes it holds; shared, so
         callers must not change it."""
@@ -198,11 +181,14 @@ class Analysis:
             return entry[1]
         if self._huge:
             # Rules visit the page one after another, so a table would be rebuilt for each
-            # rule: the class bit set answers "is it there" and the hit index the rest.
-            index = sentence.index
-            if 0 <= index < len(self.sentences) and \
-                    self.sentences[index].span == sentence.span:
-                return _SentenceHits(self.hits, self._class_masks[index], sentence.span)
+            # rule: the hit index answers instead. A rule asks about one sentence many
+            # times in a row, so the last answer is kept.
+            last = self._last_sentence
+            if last is not None and last[0] == sentence.index and last[1] == sentence.span:
+                return last[2]
+            view = _SentenceHits(self.hits, sentence.span)
+            self._last_sentence = (sentence.index, sentence.span, view)
+            return view
         table = self._classes_in(sentence.span)
         self._by_sentence[sentence.index] = (sentence.span, table)
         return table
@@ -239,40 +225,62 @@ class Analysis:
     # Segmentation ---------------------------------------------------------
 
     @cached_property
-    def sentences(self) -> list[Sentence]:
+    def sentences(self) -> Sequence[Sentence]:
+        """The page's sentences in order. Past :data:`MEMO_SENTENCES` they are held as three
+        arrays of integers and each :class:`Sentence` is made when asked for: a few bytes a
+        sentence instead of a few hundred."""
         result: list[Sentence] = []
         for block_index, block in enumerate(self.document.blocks):
             for span in split_sentences(self.prose, block.span):
                 result.append(Sentence(span, block_index, len(result)))
+            if len(result) > MEMO_SENTENCES:
+                return _Sentences.packed(result, self.prose, self.document.blocks)
         return result
 
     @cached_property
-    def _sentence_starts(self) -> list[int]:
-        return [s.span.start for s in self.sentences]
+    def _sentence_starts(self) -> Sequence[int]:
+        sentences = self.sentences
+        if isinstance(sentences, _Sentences):
+            return sentences.starts
+        return [s.span.start for s in sentences]
 
     @cached_property
-    def block_sentences(self) -> list[list[Sentence]]:
+    def _sentence_ends(self) -> Sequence[int]:
+        sentences = self.sentences
+        if isinstance(sentences, _Sentences):
+            return sentences.ends
+        return [s.span.end for s in sentences]
+
+    @cached_property
+    def block_sentences(self) -> Sequence[Sequence[Sentence]]:
+        """The sentences of each block, by the block's index."""
+        sentences = self.sentences
+        if isinstance(sentences, _Sentences):
+            return sentences.by_block
         table: list[list[Sentence]] = [[] for _ in self.document.blocks]
-        for sentence in self.sentences:
+        for sentence in sentences:
             table[sentence.block].append(sentence)
         return table
 
-    def sentence_at(self, offset: int) -> Sentence | None:
+    def _sentence_index(self, offset: int) -> int:
+        """The index of the sentence holding ``offset``, or -1."""
         index = bisect.bisect_right(self._sentence_starts, offset) - 1
-        if index >= 0 and offset < self.sentences[index].span.end:
-            return self.sentences[index]
-        return None
+        return index if index >= 0 and offset < self._sentence_ends[index] else -1
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        index = self._sentence_index(offset)
+        return self.sentences[index] if index >= 0 else None
 
     def sentences_with(self, class_ids: Iterable[int]) -> list[int]:
         """Indices of the sentences that hold a hit of any of these classes, in order."""
         found: set[int] = set()
-        starts = self._sentence_starts
-        sentences = self.sentences
+        starts, ends = self._sentence_starts, self._sentence_ends
+        hit_starts = self.hits.starts
         for class_id in class_ids:
             for index in self.hits.of(class_id):
-                offset = self.hits.starts[index]
+                offset = hit_starts[index]
                 position = bisect.bisect_right(starts, offset) - 1
-                if position >= 0 and offset < sentences[position].span.end:
+                if position >= 0 and offset < ends[position]:
                     found.add(position)
         return sorted(found)
 
@@ -635,6 +643,93 @@ class Analysis:
         return False
 
 
+class _Sentences(Sequence[Sentence]):
+    """A huge page's sentences: their starts, ends and blocks in arrays, each
+    :class:`Sentence` made when asked for (equal to, not the same object as, the last one
+    made for that index)."""
+
+    __slots__ = ("_first", "blocks", "ends", "starts")
+
+    def __init__(self, starts: array[int], ends: array[int], blocks: array[int],
+                 block_count: int) -> None:
+        self.starts, self.ends, self.blocks = starts, ends, blocks
+        # The index of each block's first sentence (and of the end), for by_block.
+        first = array("l", [0]) * (block_count + 1)
+        position = 0
+        for block in range(block_count + 1):
+            while position < len(blocks) and blocks[position] < block:
+                position += 1
+            first[block] = position
+        self._first = first
+
+    @classmethod
+    def packed(cls, head: list[Sentence], prose: str, blocks: Sequence[Block]) -> _Sentences:
+        """``head`` (the sentences of the first blocks, in order) and those of the blocks
+        after its last, split from ``prose``."""
+        starts = array("l", (s.span.start for s in head))
+        ends = array("l", (s.span.end for s in head))
+        numbers = array("l", (s.block for s in head))
+        for block_index in range(head[-1].block + 1, len(blocks)):
+            for span in split_sentences(prose, blocks[block_index].span):
+                starts.append(span.start)
+                ends.append(span.end)
+                numbers.append(block_index)
+        return cls(starts, ends, numbers, len(blocks))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> Sentence: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Sentence]: ...
+
+    def __getitem__(self, index: int | slice) -> Sentence | list[Sentence]:
+        if isinstance(index, slice):
+            return [self._make(i) for i in range(*index.indices(len(self.starts)))]
+        if index < 0:
+            index += len(self.starts)
+        return self._make(index)
+
+    def _make(self, index: int) -> Sentence:
+        return Sentence(Span(self.starts[index], self.ends[index]), self.blocks[index], index)
+
+    def __iter__(self) -> Iterator[Sentence]:
+        return map(self._make, range(len(self.starts)))
+
+    @property
+    def by_block(self) -> Sequence[list[Sentence]]:
+        """The sentences of each block, made when a block is asked for."""
+        return _BlockSentences(self)
+
+
+class _BlockSentences(Sequence[list[Sentence]]):
+    __slots__ = ("_sentences",)
+
+    def __init__(self, sentences: _Sentences) -> None:
+        self._sentences = sentences
+
+    def __len__(self) -> int:
+        return len(self._sentences._first) - 1
+
+    @overload
+    def __getitem__(self, block: int) -> list[Sentence]: ...
+
+    @overload
+    def __getitem__(self, block: slice) -> list[list[Sentence]]: ...
+
+    def __getitem__(self, block: int | slice) -> list[Sentence] | list[list[Sentence]]:
+        if isinstance(block, slice):
+            return [self[b] for b in range(*block.indices(len(self)))]
+        if block < 0:
+            block += len(self)
+        if not 0 <= block < len(self):
+            raise IndexError(block)
+        first = self._sentences._first
+        return self._sentences[first[block] : first[block + 1]]
+
+
 def _classes_in(hits: Hits, start: int, end: int) -> dict[int, list[int]]:
     """The hits inside ``[start, end)``, by class, in order of start."""
     table: dict[int, list[int]] = {}
@@ -653,27 +748,33 @@ def _classes_in(hits: Hits, start: int, end: int) -> dict[int, list[int]]:
 
 class _SentenceHits(Mapping[int, Sequence[int]]):
     """One sentence's hits by class, read from the page's hit index rather than copied
-    into a table: what :meth:`Analysis.sentence_classes` gives on a huge page."""
+    into a table: what :meth:`Analysis.sentence_classes` gives on a huge page. Only the
+    set of classes present is worked out (one walk over the sentence's hits); a class's
+    hits are looked up when asked for."""
 
-    __slots__ = ("_hits", "_mask", "_span")
+    __slots__ = ("_classes", "_hits", "_span")
 
-    def __init__(self, hits: Hits, mask: int, span: Span) -> None:
+    def __init__(self, hits: Hits, span: Span) -> None:
         self._hits = hits
-        self._mask = mask
         self._span = span
+        starts, ends, classes = hits.starts, hits.ends, hits.classes
+        low = bisect.bisect_left(starts, span.start)
+        high = bisect.bisect_left(starts, span.end, low)
+        end = span.end
+        self._classes = {classes[i] for i in range(low, high) if ends[i] <= end}
 
     def __contains__(self, class_id: object) -> bool:
-        return type(class_id) is int and class_id >= 0 and (self._mask >> class_id) & 1 == 1
+        return class_id in self._classes
 
     def __getitem__(self, class_id: int) -> Sequence[int]:
-        if class_id not in self:
+        if class_id not in self._classes:
             raise KeyError(class_id)
         return self._hits.in_range(class_id, self._span.start, self._span.end)
 
     def get(self, class_id: int, default: Sequence[int] | None = None  # type: ignore[override]
             ) -> Sequence[int] | None:
         # Mapping's own get goes through a KeyError for every class the sentence lacks.
-        if class_id in self:
+        if class_id in self._classes:
             return self._hits.in_range(class_id, self._span.start, self._span.end)
         return default
 
@@ -682,7 +783,7 @@ class _SentenceHits(Mapping[int, Sequence[int]]):
         return iter(_classes_in(self._hits, self._span.start, self._span.end))
 
     def __len__(self) -> int:
-        return bin(self._mask).count("1")
+        return len(self._classes)
 
 
 def _lines(prose: str, span: Span) -> Iterator[tuple[int, str]]:

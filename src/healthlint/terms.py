@@ -514,8 +514,9 @@ class Hits:
         """The same hits, for a huge page: never all held as tuples of Python integers at
         once (about 150 bytes a hit), but each packed into one machine integer and sorted
         in buckets of starts. Slower per hit in Python; the memory stays a few bytes a hit:
-        the arrays hold 32-bit offsets (a packed start is below 2**31) and 16-bit class ids,
-        22 bytes a hit in all."""
+        32-bit offsets (a packed start is below 2**31) and 16-bit class ids, and each class
+        keeps the indices and starts of its hits but not their ends (read from ``ends``),
+        18 bytes a hit in all."""
         buckets: dict[int, array[int]] = {}
         spill: list[tuple[int, int, int]] = []
         for start, end, class_id in found:
@@ -531,27 +532,24 @@ class Hits:
         if spill:  # out of the packed range (not a page healthlint reads): the plain way
             return cls(names, [*spill, *((k >> 32, (k >> 32) + (k >> 12 & 0xFFFFF), k & 0xFFF)
                                          for bucket in buckets.values() for k in bucket)])
-        hits = cls.__new__(cls)
+        hits = _CompactHits.__new__(_CompactHits)
         hits.names = names
         hits.starts, hits.ends, hits.classes = array("I"), array("I"), array("H")
-        hits._by_class, hits._class_starts, hits._class_ends = {}, {}, {}
+        hits._by_class, hits._class_starts = {}, {}
         index = 0
         for key in sorted(buckets):
             for packed in sorted(buckets.pop(key)):
                 start = packed >> 32
-                end = start + (packed >> 12 & 0xFFFFF)
                 class_id = packed & 0xFFF
                 hits.starts.append(start)
-                hits.ends.append(end)
+                hits.ends.append(start + (packed >> 12 & 0xFFFFF))
                 hits.classes.append(class_id)
                 members = hits._by_class.get(class_id)
                 if members is None:
                     members = hits._by_class[class_id] = array("I")
                     hits._class_starts[class_id] = array("I")
-                    hits._class_ends[class_id] = array("I")
                 members.append(index)
                 hits._class_starts[class_id].append(start)
-                hits._class_ends[class_id].append(end)
                 index += 1
         return hits
 
@@ -591,6 +589,31 @@ class Hits:
 
 
 _EMPTY: array[int] = array("l")
+
+
+class _CompactHits(Hits):
+    """:meth:`Hits.compact`'s hits: a class's range is found by bisecting the starts of its
+    hits, and a hit's end is read from the page-wide ``ends``."""
+
+    __slots__ = ()
+
+    def in_range(self, class_id: int, start: int, end: int) -> list[int]:
+        starts = self._class_starts.get(class_id)
+        if starts is None:
+            return []
+        low = bisect.bisect_left(starts, start)
+        high = bisect.bisect_left(starts, end, low)
+        ends = self.ends
+        return [index for index in self._by_class[class_id][low:high] if ends[index] <= end]
+
+    def any_in(self, class_id: int, start: int, end: int) -> bool:
+        starts = self._class_starts.get(class_id)
+        if starts is None:
+            return False
+        low = bisect.bisect_left(starts, start)
+        high = bisect.bisect_left(starts, end, low)
+        ends = self.ends
+        return any(ends[index] <= end for index in self._by_class[class_id][low:high])
 
 
 _Value = tuple[tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]

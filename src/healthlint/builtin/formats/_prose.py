@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+from array import array
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html.entities import html5
 from operator import itemgetter
 
@@ -110,6 +112,34 @@ def byte_to_char(text: str) -> Callable[[int], int]:
     return convert
 
 
+class _Blocks:
+    """The blocks a parser records, as columns of integers: a page's blocks outlive the
+    pieces of its prose, and tuples of them would be scattered among those pieces, keeping
+    the memory of a large page's pieces from being given back once the view is built."""
+
+    __slots__ = ("ends", "scopes", "starts")
+
+    def __init__(self) -> None:
+        self.starts = array("l")
+        self.ends = array("l")
+        self.scopes: list[str] = []
+
+    def add(self, start: int, end: int, scope: str) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+        self.scopes.append(sys.intern(scope))
+
+    def __iter__(self) -> Iterator[tuple[int, int, str]]:
+        """``(start, end, scope)`` as recorded."""
+        return zip(self.starts, self.ends, self.scopes)
+
+    def in_order(self) -> Iterator[tuple[int, int, str]]:
+        """``(start, end, scope)`` by start; blocks with one start stay as recorded."""
+        starts, ends, scopes = self.starts, self.ends, self.scopes
+        for index in sorted(range(len(starts)), key=starts.__getitem__):
+            yield starts[index], ends[index], scopes[index]
+
+
 class ProseBuilder:
     """Collects the prose view, blocks, comments and problems of one document.
 
@@ -123,7 +153,7 @@ class ProseBuilder:
     def __init__(self, source: str) -> None:
         self.source = source
         self.pieces: list[tuple[int, str]] = []
-        self.blocks: list[tuple[int, int, str]] = []
+        self.blocks = _Blocks()
         self.comments: list[Comment] = []
         self.problems: list[Problem] = []
 
@@ -150,7 +180,7 @@ class ProseBuilder:
     def add_block(self, start: int, end: int, scope: str) -> None:
         """Record a block; it is trimmed to its visible prose when the view is built."""
         if start < end:
-            self.blocks.append((start, end, scope))
+            self.blocks.add(start, end, scope)
 
     def add_comment(self, start: int, end: int, body: str) -> None:
         """Record a comment whose body is a healthlint directive; ignore any other."""
@@ -199,7 +229,7 @@ class ProseBuilder:
         """The finished document, blocks, comments and problems in source order."""
         prose = self.prose()
         blocks: list[Block] = []
-        for start, end, scope in sorted(self.blocks, key=_FIRST):
+        for start, end, scope in self.blocks.in_order():
             text = prose[start:end]
             trimmed_start = start + len(text) - len(text.lstrip())
             trimmed_end = start + len(text.rstrip())
