@@ -131,7 +131,7 @@ class _Blocks:
 
     def __iter__(self) -> Iterator[tuple[int, int, str]]:
         """``(start, end, scope)`` as recorded."""
-        return zip(self.starts, self.ends, self.scopes)
+        return zip(self.starts, self.ends, self.scopes, strict=True)
 
     def in_order(self) -> Iterator[tuple[int, int, str]]:
         """``(start, end, scope)`` by start; blocks with one start stay as recorded."""
