@@ -50,8 +50,9 @@ MEMO_SENTENCES = 1024
 """Sentences whose hit tables and clauses are kept at once. The engine runs a page's rules
 one after another, each over the sentences in order, so a table is asked for again mostly
 while its rule is still on that sentence. A normal page (a few hundred sentences) keeps every
-table; a huge page empties the memo when it is full, so memory stays bounded and a table is
-at worst rebuilt once per rule (a walk over the sentence's own hits)."""
+table. A page with more sentences than this is huge: its sentences are held packed in arrays,
+a sentence's hits are answered from the hit index (the last sentence's answer kept), and the
+clause memo is emptied when full, so memory stays bounded."""
 
 _WORD = regexcache.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)*")
 _CONTENT_WORD = regexcache.compile(r"[\p{L}]{4,}")
@@ -234,7 +235,8 @@ class Analysis:
             for span in split_sentences(self.prose, block.span):
                 result.append(Sentence(span, block_index, len(result)))
             if len(result) > MEMO_SENTENCES:
-                return _Sentences.packed(result, self.prose, self.document.blocks)
+                return _Sentences.packed(result, self.prose, self.document.blocks,
+                                         block_index + 1)
         return result
 
     @cached_property
@@ -663,13 +665,14 @@ class _Sentences(Sequence[Sentence]):
         self._first = first
 
     @classmethod
-    def packed(cls, head: list[Sentence], prose: str, blocks: Sequence[Block]) -> _Sentences:
-        """``head`` (the sentences of the first blocks, in order) and those of the blocks
-        after its last, split from ``prose``."""
+    def packed(cls, head: list[Sentence], prose: str, blocks: Sequence[Block],
+               rest: int) -> _Sentences:
+        """``head`` (the sentences of the blocks before ``rest``, in order) and those of the
+        blocks from ``rest`` on, split from ``prose``."""
         starts = array("l", (s.span.start for s in head))
         ends = array("l", (s.span.end for s in head))
         numbers = array("l", (s.block for s in head))
-        for block_index in range(head[-1].block + 1, len(blocks)):
+        for block_index in range(rest, len(blocks)):
             for span in split_sentences(prose, blocks[block_index].span):
                 starts.append(span.start)
                 ends.append(span.end)
