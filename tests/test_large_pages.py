@@ -27,12 +27,33 @@ def _page() -> str:
     return "\n\n".join(pages * 4)
 
 
-def test_a_page_over_the_memo_limit_gets_the_same_findings(
-        linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
+def _ordinary_and_huge(linter: Linter, monkeypatch: pytest.MonkeyPatch
+                       ) -> tuple[Analysis, Analysis]:
+    """The example page analysed twice over the same hits: at the ordinary memo limit, its
+    sentences worked out before the limit is lowered, and past a lowered one."""
+    document = linter.format_for("page.md").parse(_page(), "page.md")  # type: ignore[union-attr]
+    scanner = linter.lexicon.scanner
+    hits = scanner.scan(document.prose)
+    ordinary = Analysis(document, hits, scanner.ids)
+    assert len(ordinary.sentences) >= 100 and not ordinary._huge
+    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
+    huge = Analysis(document, hits, scanner.ids)
+    assert huge._huge
+    return ordinary, huge
+
+
+@pytest.mark.parametrize("unindexed", [False, True], ids=["memo limit", "every limit"])
+def test_a_page_past_the_size_limits_gets_the_same_findings(
+        linter: Linter, monkeypatch: pytest.MonkeyPatch, unindexed: bool) -> None:
+    from healthlint import scan
+
     text = _page()
     ordinary = linter.lint_text(text, "page.md")
     assert len(ordinary.diagnostics) > 5
+    # Sentences packed in arrays, each sentence's hits answered from the hit index.
     monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
+    if unindexed:  # hits held compactly too, and shapes run over the unindexed page
+        monkeypatch.setattr(scan, "INDEXED_PAGE", 100)
     bounded = linter.lint_text(text, "page.md")
     assert bounded.diagnostics == ordinary.diagnostics
     assert bounded.dropped == ordinary.dropped
@@ -41,18 +62,13 @@ def test_a_page_over_the_memo_limit_gets_the_same_findings(
 
 def test_the_hit_index_answers_like_the_sentence_tables(
         linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
-    document = linter.format_for("page.md").parse(_page(), "page.md")  # type: ignore[union-attr]
+    tables, index = _ordinary_and_huge(linter, monkeypatch)
     scanner = linter.lexicon.scanner
-    hits = scanner.scan(document.prose)
-    tables = Analysis(document, hits, scanner.ids)
-    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
-    index = Analysis(document, hits, scanner.ids)
-    assert len(index.sentences) >= 100
     checked = 0
     for sentence in index.sentences:
         table = tables.sentence_classes(sentence)
         view = index.sentence_classes(sentence)
-        assert not isinstance(view, dict)  # the bounded path, not a table
+        assert isinstance(table, dict) and not isinstance(view, dict)  # a table, the index
         assert list(view) == list(table)
         assert len(view) == len(table)
         assert dict(view.items()) == {c: list(m) for c, m in table.items()}
@@ -101,33 +117,13 @@ def test_a_hit_running_past_its_sentence_is_in_neither(monkeypatch: pytest.Monke
     assert list(index.sentence_classes(second).get(0, ())) == [2]
 
 
-def test_a_page_past_every_size_limit_gets_the_same_findings(
-        linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hits held compactly, shapes run over the unindexed page, sentences packed in arrays
-    and answered from the hit index: the findings are those of the ordinary paths."""
-    from healthlint import scan
-
-    text = _page()
-    ordinary = linter.lint_text(text, "page.md")
-    monkeypatch.setattr(scan, "INDEXED_PAGE", 100)
-    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
-    huge = linter.lint_text(text, "page.md")
-    assert huge.diagnostics == ordinary.diagnostics
-    assert huge.dropped == ordinary.dropped
-    assert huge.errors == ordinary.errors
-
-
 def test_packed_sentences_read_like_the_list(
         linter: Linter, monkeypatch: pytest.MonkeyPatch) -> None:
-    document = linter.format_for("page.md").parse(_page(), "page.md")  # type: ignore[union-attr]
-    scanner = linter.lexicon.scanner
-    hits = scanner.scan(document.prose)
-    listed = Analysis(document, hits, scanner.ids)
-    assert isinstance(listed.sentences, list)  # worked out now, at the ordinary limit
-    monkeypatch.setattr(evidence, "MEMO_SENTENCES", 4)
-    packed = Analysis(document, hits, scanner.ids)
+    listed, packed = _ordinary_and_huge(linter, monkeypatch)
+    document, scanner = listed.document, linter.lexicon.scanner
+    assert isinstance(listed.sentences, list)
     assert not isinstance(packed.sentences, list)
-    assert len(packed.sentences) == len(listed.sentences) >= 100
+    assert len(packed.sentences) == len(listed.sentences)
     assert list(packed.sentences) == listed.sentences
     assert [packed.sentences[i] for i in range(len(listed.sentences))] == listed.sentences
     assert packed.sentences[-1] == listed.sentences[-1]

@@ -482,7 +482,8 @@ class Hits:
 
     Offsets, never copies of text: ``starts[i]``, ``ends[i]`` and ``classes[i]``
     (an index into :attr:`names`) describe hit ``i``. Each class also keeps the starts
-    and ends of its own hits, so a range query is two bisections, not a walk.
+    and ends of its own hits (held compactly, the starts alone), so a range query is two
+    bisections, not a walk.
     """
 
     __slots__ = ("_by_class", "_class_ends", "_class_starts", "classes", "ends", "names",
@@ -532,10 +533,10 @@ class Hits:
         if spill:  # out of the packed range (not a page healthlint reads): the plain way
             return cls(names, [*spill, *((k >> 32, (k >> 32) + (k >> 12 & 0xFFFFF), k & 0xFFF)
                                          for bucket in buckets.values() for k in bucket)])
-        hits = _CompactHits.__new__(_CompactHits)
+        hits = cls.__new__(cls)
         hits.names = names
         hits.starts, hits.ends, hits.classes = array("I"), array("I"), array("H")
-        hits._by_class, hits._class_starts = {}, {}
+        hits._by_class, hits._class_starts, hits._class_ends = {}, {}, {}
         index = 0
         for key in sorted(buckets):
             for packed in sorted(buckets.pop(key)):
@@ -570,7 +571,10 @@ class Hits:
         if low == high:
             return []
         indices = self._by_class[class_id]
-        ends = self._class_ends[class_id]
+        ends = self._class_ends.get(class_id)
+        if ends is None:  # held compactly: a hit's end is read from the page-wide ends
+            page = self.ends
+            return [indices[k] for k in range(low, high) if page[indices[k]] <= end]
         return [indices[k] for k in range(low, high) if ends[k] <= end]
 
     def any_in(self, class_id: int, start: int, end: int) -> bool:
@@ -581,7 +585,10 @@ class Hits:
         high = bisect.bisect_left(starts, end, low)
         if low == high:
             return False
-        ends = self._class_ends[class_id]
+        ends = self._class_ends.get(class_id)
+        if ends is None:
+            page, indices = self.ends, self._by_class[class_id]
+            return any(page[indices[k]] <= end for k in range(low, high))
         return any(ends[k] <= end for k in range(low, high))
 
     def count(self, class_id: int) -> int:
@@ -589,31 +596,6 @@ class Hits:
 
 
 _EMPTY: array[int] = array("l")
-
-
-class _CompactHits(Hits):
-    """:meth:`Hits.compact`'s hits: a class's range is found by bisecting the starts of its
-    hits, and a hit's end is read from the page-wide ``ends``."""
-
-    __slots__ = ()
-
-    def in_range(self, class_id: int, start: int, end: int) -> list[int]:
-        starts = self._class_starts.get(class_id)
-        if starts is None:
-            return []
-        low = bisect.bisect_left(starts, start)
-        high = bisect.bisect_left(starts, end, low)
-        ends = self.ends
-        return [index for index in self._by_class[class_id][low:high] if ends[index] <= end]
-
-    def any_in(self, class_id: int, start: int, end: int) -> bool:
-        starts = self._class_starts.get(class_id)
-        if starts is None:
-            return False
-        low = bisect.bisect_left(starts, start)
-        high = bisect.bisect_left(starts, end, low)
-        ends = self.ends
-        return any(ends[index] <= end for index in self._by_class[class_id][low:high])
 
 
 _Value = tuple[tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
