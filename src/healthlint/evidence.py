@@ -169,8 +169,9 @@ class Analysis:
 
     @cached_property
     def _huge(self) -> bool:
-        """Too many sentences to keep a table for each: answered from the hit index."""
-        return len(self.sentences) > MEMO_SENTENCES
+        """Too many sentences to keep a table for each (they are packed, past
+        :data:`MEMO_SENTENCES`): answered from the hit index."""
+        return isinstance(self.sentences, _Sentences)
 
     def sentence_classes(self, sentence: Sentence) -> Mapping[int, Sequence[int]]:
         """Class id -> hit indices inside the sentence, for the classes it holds; shared, so
@@ -240,18 +241,12 @@ class Analysis:
         return result
 
     @cached_property
-    def _sentence_starts(self) -> Sequence[int]:
+    def _bounds(self) -> tuple[Sequence[int], Sequence[int]]:
+        """The starts and the ends of the sentences, in order."""
         sentences = self.sentences
         if isinstance(sentences, _Sentences):
-            return sentences.starts
-        return [s.span.start for s in sentences]
-
-    @cached_property
-    def _sentence_ends(self) -> Sequence[int]:
-        sentences = self.sentences
-        if isinstance(sentences, _Sentences):
-            return sentences.ends
-        return [s.span.end for s in sentences]
+            return sentences.starts, sentences.ends
+        return [s.span.start for s in sentences], [s.span.end for s in sentences]
 
     @cached_property
     def block_sentences(self) -> Sequence[Sequence[Sentence]]:
@@ -264,19 +259,15 @@ class Analysis:
             table[sentence.block].append(sentence)
         return table
 
-    def _sentence_index(self, offset: int) -> int:
-        """The index of the sentence holding ``offset``, or -1."""
-        index = bisect.bisect_right(self._sentence_starts, offset) - 1
-        return index if index >= 0 and offset < self._sentence_ends[index] else -1
-
     def sentence_at(self, offset: int) -> Sentence | None:
-        index = self._sentence_index(offset)
-        return self.sentences[index] if index >= 0 else None
+        starts, ends = self._bounds
+        index = bisect.bisect_right(starts, offset) - 1
+        return self.sentences[index] if index >= 0 and offset < ends[index] else None
 
     def sentences_with(self, class_ids: Iterable[int]) -> list[int]:
         """Indices of the sentences that hold a hit of any of these classes, in order."""
         found: set[int] = set()
-        starts, ends = self._sentence_starts, self._sentence_ends
+        starts, ends = self._bounds
         hit_starts = self.hits.starts
         for class_id in class_ids:
             for index in self.hits.of(class_id):

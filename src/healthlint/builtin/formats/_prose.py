@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -127,7 +126,7 @@ class _Blocks:
     def add(self, start: int, end: int, scope: str) -> None:
         self.starts.append(start)
         self.ends.append(end)
-        self.scopes.append(sys.intern(scope))
+        self.scopes.append(scope)
 
     def __iter__(self) -> Iterator[tuple[int, int, str]]:
         """``(start, end, scope)`` as recorded."""
